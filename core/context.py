@@ -1,0 +1,30 @@
+"""What every service needs, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from core.clock import Clock
+from db.engine import Database
+
+
+@dataclass(frozen=True, slots=True)
+class CoreConfig:
+    """Product rules that a deployment may tune (set from the settings class)."""
+
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
+    admin_accounts: frozenset[tuple[str, str]] = frozenset()  # (channel, external id)
+    invite_valid_for: timedelta = timedelta(days=30)
+    code_failures_allowed: int = 5
+    code_failure_window: timedelta = timedelta(minutes=15)
+    # How a join link is built for channels with deep links; {code} is filled in.
+    join_link_template: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    db: Database
+    clock: Clock
+    config: CoreConfig

@@ -1,0 +1,266 @@
+"""Joining the cell: invite codes, confirming identity, approving join requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import audit, conversation, invites
+from core.context import Services
+from core.errors import Refused
+from core.identity import load_actor, require
+from core.messages import Address, Incoming
+from core.policy import Action, Actor
+from core.roster_queries import cell_name, leader_addresses, member_addresses
+from core.vntext import normalize_name
+from db.models import ChannelAccount, Invite, Member, MemberRole, Membership, MemberStatus, Role
+
+JOIN_FLOW = "join"
+NAME_STEP = "name"
+NAME_MIN, NAME_MAX = 4, 100
+
+
+@dataclass(frozen=True, slots=True)
+class Greeting:
+    """`/start` without a code: who the bot thinks this person is."""
+
+    actor: Actor
+    cell_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmIdentity:
+    code: str
+    member_name: str
+    cell_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskName:
+    cell_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    actor: Actor
+    cell_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRequested:
+    member_id: int
+    member_name: str
+    cell_name: str
+    leaders: list[Address]
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    approved: bool
+    member_name: str
+    member_chats: list[Address]
+    member_actor: Actor | None
+
+
+async def greet(services: Services, who: Incoming) -> Greeting:
+    async with services.db.unit_of_work() as uow:
+        actor = await load_actor(uow.session, services.config, who.channel, who.sender_id)
+        name = await cell_name(uow.session, actor.cell_id) if actor.cell_id else ""
+        return Greeting(actor, name)
+
+
+async def use_code(services: Services, who: Incoming, code: str) -> ConfirmIdentity | AskName:
+    """`/start CODE`: check the code and start the matching join flow."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        actor = await load_actor(s, services.config, who.channel, who.sender_id)
+        if actor.member_id is not None:
+            cell = await cell_name(s, actor.cell_id or 0)
+            raise Refused("already_linked", name=actor.full_name, cell=cell)
+        await invites.check_throttle(s, services.config, now, who.channel, who.sender_id)
+        try:
+            invite = await invites.usable_invite(s, now, code)
+        except Refused:
+            invites.note_attempt(s, now, who.channel, who.sender_id, ok=False)
+            await uow.commit()
+            raise
+        invites.note_attempt(s, now, who.channel, who.sender_id, ok=True)
+        cell = await cell_name(s, invite.unit_id)
+        if invite.member_id is not None:
+            member = await s.get(Member, invite.member_id)
+            assert member is not None
+            await uow.commit()
+            return ConfirmIdentity(invite.code, member.full_name, cell)
+        await _request_to_join(s, now, invite, who)
+        await uow.commit()
+        return AskName(cell)
+
+
+async def confirm_identity(services: Services, who: Incoming, code: str) -> Joined:
+    """The person pressed "that's me" on a one-time member invite."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        actor = await load_actor(s, services.config, who.channel, who.sender_id)
+        if actor.member_id is not None:
+            raise Refused("already_linked", name=actor.full_name, cell="")
+        invite = await invites.usable_invite(s, now, code)
+        member = await s.get(Member, invite.member_id) if invite.member_id else None
+        if member is None:
+            raise Refused("code_unknown")
+        if any(a.channel == who.channel for a in member.accounts):
+            raise Refused("code_used")
+        _link(s, member, who, now)
+        member.status, member.updated_at = MemberStatus.ACTIVE, now
+        invites.consume(invite)
+        audit.record(s, now, "joined", actor_id=member.id, unit_id=member.cell_id)
+        await uow.commit()
+        joined = await load_actor(s, services.config, who.channel, who.sender_id)
+        return Joined(joined, await cell_name(s, member.cell_id))
+
+
+async def submit_name(services: Services, who: Incoming, text: str) -> JoinRequested:
+    """A person who joined with a cell code typed their full name."""
+    now = services.clock.now()
+    name = normalize_name(text)
+    if not (NAME_MIN <= len(name) <= NAME_MAX) or any(ch.isdigit() for ch in name):
+        raise Refused("name_invalid")
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        member = await _account_member(s, who)
+        if member is None or member.status is not MemberStatus.PENDING:
+            raise Refused("nothing_to_continue")
+        member.full_name, member.updated_at = name, now
+        await conversation.leave(s, member.id, who.channel)
+        leaders = await leader_addresses(s, member.cell_id)
+        cell = await cell_name(s, member.cell_id)
+        await uow.commit()
+        return JoinRequested(member.id, name, cell, leaders)
+
+
+async def decide(services: Services, who: Incoming, member_id: int, approve: bool) -> Decided:
+    """A secretary approves or turns down a pending join request."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        actor = await load_actor(s, services.config, who.channel, who.sender_id)
+        member = await s.get(Member, member_id)
+        if member is None or member.status is not MemberStatus.PENDING:
+            raise Refused("already_decided")
+        await require(s, actor, Action.APPROVE_MEMBER, member.cell_id)
+        chats = await member_addresses(s, member.id)
+        name = member.full_name
+        action = "join_approved" if approve else "join_rejected"
+        audit.record(
+            s, now, action, actor_id=actor.member_id, target_id=member.id, unit_id=member.cell_id
+        )
+        if approve:
+            member.status, member.updated_at = MemberStatus.ACTIVE, now
+        else:
+            await s.delete(member)
+        await uow.commit()
+        member_actor = None
+        if approve and member.accounts:
+            account = member.accounts[0]
+            member_actor = await load_actor(
+                s, services.config, account.channel, account.external_id
+            )
+        return Decided(approve, name, chats, member_actor)
+
+
+async def cancel(services: Services, who: Incoming) -> bool:
+    """`/huy`: leave the current step; a join that was never finished is withdrawn."""
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        member = await _account_member(s, who)
+        if member is None:
+            return False
+        state = await conversation.current(s, member.id, who.channel)
+        had_flow = await conversation.leave(s, member.id, who.channel)
+        if state and state.flow == JOIN_FLOW and member.status is MemberStatus.PENDING:
+            await _withdraw(s, member, state.data.get("invite"))
+        await uow.commit()
+        return had_flow
+
+
+async def set_blocked(services: Services, who: Incoming, blocked: bool) -> None:
+    """The person blocked (or unblocked) the bot on this channel."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        account = await uow.session.scalar(
+            select(ChannelAccount).where(
+                ChannelAccount.channel == who.channel,
+                ChannelAccount.external_id == who.sender_id,
+            )
+        )
+        if account is None:
+            return
+        account.blocked_at = now if blocked else None
+        action = "blocked_bot" if blocked else "unblocked_bot"
+        audit.record(uow.session, now, action, actor_id=account.member_id)
+        await uow.commit()
+
+
+async def waiting_flow(services: Services, who: Incoming) -> str | None:
+    """The flow that is waiting for this person's free text, if any."""
+    async with services.db.unit_of_work() as uow:
+        member = await _account_member(uow.session, who)
+        if member is None:
+            return None
+        state = await conversation.current(uow.session, member.id, who.channel)
+        return state.flow if state else None
+
+
+async def _account_member(s: AsyncSession, who: Incoming) -> Member | None:
+    return await s.scalar(
+        select(Member)
+        .join(ChannelAccount, ChannelAccount.member_id == Member.id)
+        .where(ChannelAccount.channel == who.channel, ChannelAccount.external_id == who.sender_id)
+    )
+
+
+async def _request_to_join(s: AsyncSession, now: datetime, invite: Invite, who: Incoming) -> None:
+    member = Member(
+        cell_id=invite.unit_id,
+        full_name=normalize_name(who.sender_name)[:NAME_MAX] or "?",
+        status=MemberStatus.PENDING,
+        membership=Membership.FULL,
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(member)
+    await s.flush()
+    _link(s, member, who, now)
+    if invite.role is not Role.MEMBER:
+        s.add(MemberRole(member_id=member.id, unit_id=invite.unit_id, role=invite.role))
+    invites.consume(invite)
+    state = conversation.State(JOIN_FLOW, NAME_STEP, {"invite": invite.id})
+    await conversation.enter(s, now, member.id, who.channel, state)
+    audit.record(s, now, "join_requested", target_id=member.id, unit_id=invite.unit_id)
+
+
+async def _withdraw(s: AsyncSession, member: Member, invite_id: object) -> None:
+    if isinstance(invite_id, int):
+        invite = await s.get(Invite, invite_id)
+        if invite is not None:
+            invite.used_count -= 1
+            if invite.uses_left is not None:
+                invite.uses_left += 1
+    await s.delete(member)
+
+
+def _link(s: AsyncSession, member: Member, who: Incoming, now: datetime) -> None:
+    account = ChannelAccount(
+        member_id=member.id,
+        channel=who.channel,
+        external_id=who.sender_id,
+        chat_id=who.chat_id,
+        display_name=who.sender_name[:120] or None,
+        linked_at=now,
+    )
+    member.accounts.append(account)
+    s.add(account)

@@ -1,0 +1,138 @@
+"""Route an `Incoming` to the handler of a command, a button prefix, or a waiting flow."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from core.commands import Command, parse_command
+from core.context import Services
+from core.errors import Refused
+from core.messages import Address, Incoming, Outcome, Reply
+from core.payloads import PayloadError, decode
+from core.policy import Audience
+from core.texts import t
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What a handler gets: the event, the services, and what the router read from it."""
+
+    incoming: Incoming
+    services: Services
+    command: Command | None = None
+    parts: tuple[str, ...] = ()  # button payload parts after the prefix
+
+    @property
+    def args(self) -> str:
+        return self.command.args if self.command else ""
+
+    @property
+    def address(self) -> Address:
+        return Address(self.incoming.channel, self.incoming.chat_id)
+
+
+Result = Outcome | Reply | list[Reply]
+Handler = Callable[[Request], Awaitable[Result]]
+FlowLookup = Callable[[Services, Incoming], Awaitable[str | None]]
+EventHandler = Callable[[Services, Incoming], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """A command as people see it: its name, the catalogue key of its description, who."""
+
+    name: str
+    description_key: str
+    audience: Audience
+    aliases: tuple[str, ...] = ()
+    listed: bool = True
+
+
+@dataclass
+class Router:
+    services: Services
+    flow_lookup: FlowLookup | None = None
+    event_handler: EventHandler | None = None
+    specs: list[CommandSpec] = field(default_factory=list)
+    _commands: dict[str, Handler] = field(default_factory=dict)
+    _buttons: dict[str, Handler] = field(default_factory=dict)
+    _flows: dict[str, Handler] = field(default_factory=dict)
+
+    def command(self, spec: CommandSpec, handler: Handler) -> None:
+        for name in (spec.name, *spec.aliases):
+            if name in self._commands:
+                raise ValueError(f"command /{name} registered twice")
+            self._commands[name] = handler
+        self.specs.append(spec)
+
+    def button(self, prefix: str, handler: Handler) -> None:
+        if prefix in self._buttons:
+            raise ValueError(f"button prefix {prefix!r} registered twice")
+        self._buttons[prefix] = handler
+
+    def flow(self, name: str, handler: Handler) -> None:
+        self._flows[name] = handler
+
+    @property
+    def command_names(self) -> frozenset[str]:
+        return frozenset(self._commands)
+
+    async def dispatch(self, incoming: Incoming, *, bare_commands: bool = False) -> Outcome:
+        """Handle one event; never raises: failures become a short Vietnamese answer."""
+        try:
+            return _as_outcome(await self._route(incoming, bare_commands))
+        except Refused as refusal:
+            return Outcome([Reply(t(refusal.key, **refusal.params))])
+        except Exception:
+            log.exception(
+                "handler failed (channel=%s, kind=%s)",
+                incoming.channel,
+                "button" if incoming.is_button else "text",
+            )
+            return Outcome([Reply(t("internal_error"))])
+
+    async def _route(self, incoming: Incoming, bare: bool) -> Result:
+        if incoming.event is not None:
+            if self.event_handler is not None:
+                await self.event_handler(self.services, incoming)
+            return Outcome()
+        if incoming.payload is not None:
+            return await self._route_button(incoming)
+        if incoming.text is None:
+            return Reply(t("unsupported_message"))
+        command = parse_command(incoming.text, known=self._commands, bare=bare)
+        if command is not None:
+            handler = self._commands.get(command.name)
+            if handler is None:
+                return Reply(t("unknown_command"))
+            return await handler(Request(incoming, self.services, command=command))
+        flow = await self.flow_lookup(self.services, incoming) if self.flow_lookup else None
+        if flow is not None and flow in self._flows:
+            return await self._flows[flow](Request(incoming, self.services))
+        return Reply(t("unknown_text"))
+
+    async def _route_button(self, incoming: Incoming) -> Result:
+        assert incoming.payload is not None
+        try:
+            prefix, parts = decode(incoming.payload)
+        except PayloadError:
+            return Reply(t("stale_button"))
+        handler = self._buttons.get(prefix)
+        if handler is None:
+            return Reply(t("stale_button"))
+        try:
+            return await handler(Request(incoming, self.services, parts=parts))
+        except PayloadError:
+            return Reply(t("stale_button"))
+
+
+def _as_outcome(result: Result) -> Outcome:
+    if isinstance(result, Outcome):
+        return result
+    if isinstance(result, Reply):
+        return Outcome([result])
+    return Outcome(list(result))

@@ -1,0 +1,240 @@
+"""SQLAlchemy 2 typed models. Every timestamp is UTC (see `UTCDateTime`)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import JSONDoc, UTCDateTime, json_default
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A portable enum: VARCHAR plus a CHECK constraint, the same on SQLite and PostgreSQL."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class UnitKind(enum.StrEnum):
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMITTEE = "committee"
+    CELL = "cell"
+
+
+class MemberStatus(enum.StrEnum):
+    INVITED = "invited"  # on the roster, no messenger account linked yet
+    PENDING = "pending"  # joined with a cell code, waiting for the secretary's approval
+    ACTIVE = "active"
+    LEFT = "left"
+
+
+class Membership(enum.StrEnum):
+    FULL = "full"  # đảng viên chính thức
+    PROBATIONARY = "probationary"  # đảng viên dự bị
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    DEPUTY = "deputy"
+    SECRETARY = "secretary"
+    STAFF = "staff"  # committee staff: sees every cell below the unit, in aggregate
+    INSPECTION = "inspection"  # the unit's inspection committee (UBKT)
+    ADMIN = "admin"
+
+
+class Unit(Base):
+    """A node of the party tree: province/district → committee (đảng bộ) → cell (chi bộ)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "unit_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(48), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    __table_args__ = (Index("ix_units_parent_id", "parent_id"),)
+
+
+class Member(Base):
+    """A party member on a cell's roster (Đảng viên)."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[MemberStatus] = mapped_column(_enum(MemberStatus, "member_status"))
+    membership: Mapped[Membership] = mapped_column(_enum(Membership, "membership"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    cell: Mapped[Unit] = relationship()
+    roles: Mapped[list[MemberRole]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", lazy="selectin"
+    )
+    accounts: Mapped[list[ChannelAccount]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (Index("ix_members_cell_id_status", "cell_id", "status"),)
+
+
+class MemberRole(Base):
+    """A role a member holds at a unit (secretary of a cell, staff of a committee, ...)."""
+
+    __tablename__ = "member_roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+
+    member: Mapped[Member] = relationship(back_populates="roles")
+
+    __table_args__ = (
+        UniqueConstraint("member_id", "unit_id", "role"),
+        Index("ix_member_roles_unit_id_role", "unit_id", "role"),
+    )
+
+
+class ChannelAccount(Base):
+    """A member's identity on one messenger; ids are strings, unique per channel."""
+
+    __tablename__ = "channel_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(120))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    member: Mapped[Member] = relationship(back_populates="accounts")
+
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index("ix_channel_accounts_member_id", "member_id"),
+    )
+
+
+class Invite(Base):
+    """An invite code: one-time for a roster member, or reusable for a cell with a role."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    uses_left: Mapped[int | None] = mapped_column(Integer)  # None: unlimited until expiry
+    used_count: Mapped[int] = mapped_column(Integer, default=0)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit] = relationship()
+    member: Mapped[Member | None] = relationship(foreign_keys=[member_id])
+
+    __table_args__ = (Index("ix_invites_unit_id", "unit_id"),)
+
+
+class CodeAttempt(Base):
+    """One try of an invite code by a messenger account; used to throttle guessing."""
+
+    __tablename__ = "code_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (Index("ix_code_attempts_account_at", "channel", "external_id", "at"),)
+
+
+class Conversation(Base):
+    """Where a member is in a multi-step flow, per member and channel."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    flow: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=json_default)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("member_id", "channel"),)
+
+
+class AuditEntry(Base):
+    """Who did what to whom, when. Never holds answers, tokens or phone numbers."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(48))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=json_default)
+
+    __table_args__ = (Index("ix_audit_log_unit_id_at", "unit_id", "at"),)
+
+
+class PendingMenu(Base):
+    """The last set of buttons sent to a chat on a text-only channel, so "2" maps back."""
+
+    __tablename__ = "pending_menus"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    options: Mapped[list[dict[str, str]]] = mapped_column(JSONDoc)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)

@@ -1,0 +1,78 @@
+"""`/start [code]`, confirming identity, typing one's name, and approving join requests."""
+
+from __future__ import annotations
+
+from core import onboarding
+from core.messages import Button, MenuUpdate, Notice, Outcome, Reply, buttons
+from core.payloads import encode, int_part
+from core.policy import audiences
+from core.router import Request, Result
+from core.texts import t
+
+JOIN = "join"  # join:yes:<code> / join:no:<code>
+DECIDE = "mem"  # mem:ok:<member id> / mem:no:<member id>
+
+
+async def start(req: Request) -> Result:
+    if req.args:
+        step = await onboarding.use_code(req.services, req.incoming, req.args)
+        if isinstance(step, onboarding.AskName):
+            return Reply(t("ask_name", cell=step.cell_name))
+        return Reply(
+            t("confirm_identity", name=step.member_name, cell=step.cell_name),
+            buttons(
+                [Button(t("btn_its_me", name=step.member_name), encode(JOIN, "yes", step.code))],
+                [Button(t("btn_not_me"), encode(JOIN, "no", step.code))],
+            ),
+        )
+    greeting = await onboarding.greet(req.services, req.incoming)
+    actor = greeting.actor
+    if actor.member_id is None:
+        return Reply(t("start_how_to_join"))
+    if not actor.is_active:
+        return Reply(t("pending_approval"))
+    return Reply(t("start_welcome_back", name=actor.full_name, cell=greeting.cell_name))
+
+
+async def join_button(req: Request) -> Result:
+    answer, code = req.parts[0], req.parts[1]
+    if answer != "yes":
+        return Reply(t("not_me"), replace=True)
+    joined = await onboarding.confirm_identity(req.services, req.incoming, code)
+    menu = MenuUpdate(req.address, frozenset(audiences(joined.actor)))
+    text = t("joined", name=joined.actor.full_name, cell=joined.cell_name)
+    return Outcome([Reply(text, replace=True)], menus=[menu])
+
+
+async def name_typed(req: Request) -> Result:
+    asked = await onboarding.submit_name(req.services, req.incoming, req.incoming.text or "")
+    if not asked.leaders:
+        return Reply(t("join_requested_no_leader", name=asked.member_name, cell=asked.cell_name))
+    question = Reply(
+        t("approve_request", name=asked.member_name, cell=asked.cell_name),
+        buttons(
+            [
+                Button(t("btn_approve"), encode(DECIDE, "ok", asked.member_id)),
+                Button(t("btn_reject"), encode(DECIDE, "no", asked.member_id)),
+            ]
+        ),
+    )
+    return Outcome(
+        [Reply(t("join_requested", name=asked.member_name, cell=asked.cell_name))],
+        notices=[Notice(leader, question) for leader in asked.leaders],
+    )
+
+
+async def decide_button(req: Request) -> Result:
+    approve = req.parts[0] == "ok"
+    decided = await onboarding.decide(req.services, req.incoming, int_part(req.parts, 1), approve)
+    name = decided.member_name
+    tell = Reply(t("approved_member" if approve else "rejected_member", name=name))
+    outcome = Outcome(
+        [Reply(t("approved_leader" if approve else "rejected_leader", name=name), replace=True)],
+        notices=[Notice(chat, tell) for chat in decided.member_chats],
+    )
+    if decided.member_actor is not None:
+        wanted = frozenset(audiences(decided.member_actor))
+        outcome.menus.extend(MenuUpdate(chat, wanted) for chat in decided.member_chats)
+    return outcome
