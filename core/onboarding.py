@@ -264,3 +264,20 @@ def _link(s: AsyncSession, member: Member, who: Incoming, now: datetime) -> None
     )
     member.accounts.append(account)
     s.add(account)
+
+
+async def mark_unreachable(services: Services, to: Address) -> None:
+    """A send to this chat failed for good (403): show it as "đã chặn bot"."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        accounts = await uow.session.scalars(
+            select(ChannelAccount).where(
+                ChannelAccount.channel == to.channel,
+                ChannelAccount.chat_id == to.chat_id,
+                ChannelAccount.blocked_at.is_(None),
+            )
+        )
+        for account in accounts:
+            account.blocked_at = now
+            audit.record(uow.session, now, "unreachable", target_id=account.member_id)
+        await uow.commit()

@@ -11,6 +11,7 @@ Line numbers are spreadsheet lines (1-based, the header is normally line 1).
 from __future__ import annotations
 
 import csv
+import functools
 import datetime as dt
 import io
 import itertools
@@ -141,6 +142,7 @@ CSV_SNIFF_LINES = 10
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _NAME_PUNCTUATION = frozenset(" -.'’")
+_DROP_NAME_PUNCTUATION = str.maketrans(dict.fromkeys(_NAME_PUNCTUATION))
 _PRIVATE_DIGITS = 7  # a value with this many digits may be a phone number: mask it
 _KEPT_DIGITS = 3
 _MASK = "*"
@@ -149,6 +151,7 @@ _ELLIPSIS = "…"
 _LOST_ZERO = re.compile(r"[35789][0-9]{8}|2[0-9]{8,9}")
 
 
+@functools.lru_cache(maxsize=1024)  # role and membership cells repeat on every line
 def _key(text: str) -> str:
     """Folded form with punctuation collapsed: "Họ và tên (*)" -> "ho va ten"."""
     return _NON_ALNUM.sub(" ", fold(text)).strip()
@@ -243,7 +246,7 @@ def _cell_text(value: object) -> str:
 
 
 def _is_blank(cells: Sequence[object]) -> bool:
-    return all(_cell_text(cell) == "" for cell in cells)
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
 
 
 def _mask_digits(text: str) -> str:
@@ -316,11 +319,12 @@ def _is_header(cells: Sequence[object]) -> bool:
 def _name_problem(name: str) -> str | None:
     if not name:
         return "name_missing"
-    if any(ch.isdigit() for ch in name):
+    if any(map(str.isdigit, name)):
         return "name_has_digit"
-    if any(not _is_name_char(ch) for ch in name):
-        return "name_invalid_char"
-    if not any(ch.isalpha() for ch in name):
+    letters = name.translate(_DROP_NAME_PUNCTUATION)
+    if not letters.isalpha() and not all(map(_is_name_char, name)):
+        return "name_invalid_char"  # isalpha() is the fast path; marks need the slow one
+    if not any(map(str.isalpha, letters)):
         return "name_no_letter"
     if len(name) < NAME_MIN_LEN:
         return "name_too_short"
@@ -412,35 +416,41 @@ def _check_fields(line: int, cols: _Columns, cells: Sequence[object]) -> _LineCh
 class _Seen:
     """Cross-row state: earlier lines by identity, and the first secretary."""
 
-    by_name_phone: dict[tuple[str, str | None], int] = field(default_factory=dict)
     by_phone: dict[str, int] = field(default_factory=dict)
+    by_name_without_phone: dict[str, int] = field(default_factory=dict)
     secretary_line: int | None = None
 
     def conflict(self, row: RosterRow) -> RowError | None:
         """The error a valid row raises against earlier rows, or None (then remember it)."""
-        error = self._duplicate(row) or self._second_secretary(row)
+        name_key = fold(row.full_name)
+        error = self._duplicate(row, name_key) or self._second_secretary(row)
         if error is None:
-            self._remember(row)
+            self._remember(row, name_key)
         return error
 
-    def _duplicate(self, row: RosterRow) -> RowError | None:
-        earlier_phone = self.by_phone.get(row.phone) if row.phone is not None else None
-        if row.phone is not None and earlier_phone is not None:
-            return _error(row.line, PHONE, "duplicate_in_file", row.phone, earlier_phone)
-        earlier = self.by_name_phone.get((fold(row.full_name), row.phone))
-        if earlier is not None:
-            return _error(row.line, FULL_NAME, "duplicate_in_file", row.full_name, earlier)
-        return None
+    def _duplicate(self, row: RosterRow, name_key: str) -> RowError | None:
+        # A shared phone is a duplicate whatever the names; the same name is one only
+        # when neither line has a phone (namesakes with different phones are allowed).
+        if row.phone is not None:
+            earlier = self.by_phone.get(row.phone)
+            column, value = PHONE, row.phone
+        else:
+            earlier = self.by_name_without_phone.get(name_key)
+            column, value = FULL_NAME, row.full_name
+        if earlier is None:
+            return None
+        return _error(row.line, column, "duplicate_in_file", value, earlier)
 
     def _second_secretary(self, row: RosterRow) -> RowError | None:
         if row.role != "secretary" or self.secretary_line is None:
             return None
         return _error(row.line, ROLE, "secretary_twice", row.full_name, self.secretary_line)
 
-    def _remember(self, row: RosterRow) -> None:
-        self.by_name_phone[(fold(row.full_name), row.phone)] = row.line
+    def _remember(self, row: RosterRow, name_key: str) -> None:
         if row.phone is not None:
             self.by_phone[row.phone] = row.line
+        else:
+            self.by_name_without_phone[name_key] = row.line
         if row.role == "secretary":
             self.secretary_line = row.line
 
@@ -577,7 +587,7 @@ def _csv_lines(path: Path) -> Lines:
 
 
 def _sniff_delimiter(text: str) -> str:
-    """"," or ";" (Vietnamese-locale Excel) or tab: the one that yields a header row.
+    """ "," or ";" (Vietnamese-locale Excel) or tab: the one that yields a header row.
 
     Among delimiters that do (or if none does), the most frequent one wins; ties
     go to ",".

@@ -171,7 +171,7 @@ TEXTS: dict[str, str] = {
     "cli_invite_for": "Dành cho: {name}",
     "cli_invite_link": "Đường dẫn: {link}",
     "cli_invite_no_link": (
-        "Chưa biết tên bot Telegram (đặt BOT_USERNAME hoặc BOT_TOKEN) nên chưa in được đường dẫn."
+        "Chưa biết tên bot Telegram (đặt BOT_USERNAME) nên chưa in được đường dẫn."
     ),
     "cli_invite_qr": "Ảnh QR để in: {path}",
     "cli_db_upgraded": "Cơ sở dữ liệu đã được nâng cấp tới phiên bản {revision}.",

@@ -30,6 +30,7 @@ _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 # Apostrophes and hyphens start a new capitalised segment inside a name
 # (minority names such as "H'Hen" or "Y-Ngông").
+_NAME_SEPARATORS = frozenset("-'’")
 _NAME_SEGMENT_START = re.compile(r"(^|[-'’])(\w)")
 
 _PHONE_ALLOWED = re.compile(r"\+?[0-9 .()\-/]+")
@@ -44,15 +45,36 @@ class InvalidPhoneError(ValueError):
     """Raised by :func:`normalize_phone` for a non-blank value that is not a phone number."""
 
 
+def _strip_marks(s: str) -> str:
+    decomposed = unicodedata.normalize("NFD", s.translate(_BASE_LETTERS))
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", kept)
+
+
+def _latin_table() -> dict[int, str]:
+    """Precomposed Latin letters (Vietnamese included) whose stripped form is ASCII."""
+    table: dict[int, str] = {}
+    for block in (range(0xC0, 0x250), range(0x1E00, 0x1F00)):
+        for code in block:
+            stripped = _strip_marks(chr(code))
+            if stripped != chr(code) and stripped.isascii():
+                table[code] = stripped
+    return table
+
+
+_LATIN_TABLE = _latin_table()
+
+
 def strip_diacritics(s: str) -> str:
     """Remove tone marks and vowel marks: ``"Nguyễn Văn Đức"`` -> ``"Nguyen Van Duc"``.
 
     Only combining marks are dropped (plus the đ/Đ mapping); every other
     character, including non-Latin letters, is kept as it is.
     """
-    decomposed = unicodedata.normalize("NFD", s.translate(_BASE_LETTERS))
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", kept)
+    if s.isascii():
+        return s
+    quick = s.translate(_LATIN_TABLE)  # fast path: the usual Vietnamese text
+    return quick if quick.isascii() else _strip_marks(quick)
 
 
 def _fold_once(s: str) -> str:
@@ -67,6 +89,8 @@ def fold(s: str) -> str:
     ``fold(fold(s)) == fold(s)`` for every string.
     """
     result = _fold_once(s)
+    if result.isascii():
+        return result  # ASCII lowercase with single spaces is already a fixed point
     # Casefolding a few exotic letters yields new combining marks; settle on a fixed point.
     for _ in range(_FIXED_POINT_ROUNDS):
         again = _fold_once(result)
@@ -88,13 +112,14 @@ def slugify(s: str) -> str:
 
 
 def _capitalise(word: str) -> str:
-    return _NAME_SEGMENT_START.sub(lambda m: m.group(1) + m.group(2).upper(), word.lower())
+    lowered = word.lower()
+    if not _NAME_SEPARATORS.intersection(lowered):
+        return lowered[:1].upper() + lowered[1:]
+    return _NAME_SEGMENT_START.sub(lambda m: m.group(1) + m.group(2).upper(), lowered)
 
 
 def _normalize_word(word: str) -> str:
-    has_upper = any(ch.isupper() for ch in word)
-    has_lower = any(ch.islower() for ch in word)
-    if has_upper and has_lower and word[0].isupper():
+    if word[0].isupper() and not word.isupper():
         return word  # deliberate mixed case ("McCain", "H'Hen"): keep it
     return _capitalise(word)
 
@@ -106,6 +131,8 @@ def normalize_name(s: str) -> str:
     Words already written in mixed case starting with a capital are kept.
     """
     result = _normalize_name_once(s)
+    if _is_vietnamese(s):
+        return result  # case mapping of these letters is stable: one pass is enough
     # Case mapping of a few exotic letters changes composition; settle on a fixed point.
     for _ in range(_FIXED_POINT_ROUNDS):
         again = _normalize_name_once(result)
@@ -113,6 +140,11 @@ def normalize_name(s: str) -> str:
             break
         result = again
     return result
+
+
+def _is_vietnamese(s: str) -> bool:
+    """Only ASCII and precomposed Latin letters (the whole Vietnamese alphabet)."""
+    return s.translate(_LATIN_TABLE).isascii()
 
 
 def _normalize_name_once(s: str) -> str:

@@ -25,7 +25,9 @@ VIETNAMESE_LOWER = (
 VIETNAMESE_LETTERS = VIETNAMESE_LOWER + VIETNAMESE_LOWER.upper()
 
 vietnamese_text = st.text(alphabet=VIETNAMESE_LETTERS + " 0123456789\t", max_size=60)
-vietnamese_words = st.lists(st.text(alphabet=VIETNAMESE_LETTERS, min_size=1, max_size=8), max_size=5)
+vietnamese_words = st.lists(
+    st.text(alphabet=VIETNAMESE_LETTERS, min_size=1, max_size=8), max_size=5
+)
 phone_like = st.text(alphabet="0123456789+ .-()84", max_size=20)
 
 

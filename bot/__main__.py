@@ -1,0 +1,5 @@
+"""`python -m bot` is `chibo`."""
+
+from bot.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""The real bot against the local emulator: used by `chibo demo` and the end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from bot.app import BotApp
+from bot.settings import Settings
+from core.clock import Clock
+from db import migrate
+from emulator.client import EmulatedUser, EmulatorClient
+from emulator.server import Emulator
+
+DEMO_TOKEN = "123456789:DEMO-offline-token-for-the-emulator"
+
+
+@dataclass
+class Harness:
+    emulator: Emulator
+    app: BotApp
+    client: EmulatorClient
+
+    def user(self, user_id: int, first_name: str, last_name: str | None = None) -> EmulatedUser:
+        return EmulatedUser(self.client, user_id, first_name, last_name)
+
+
+def harness_settings(database_url: str, api_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": DEMO_TOKEN,
+        "telegram_api_url": api_url,
+        "database_url": database_url,
+        "telegram_poll_timeout": 1,
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_bot(
+    database_url: str, *, clock: Clock | None = None, migrate_first: bool = True, **overrides: Any
+) -> AsyncIterator[Harness]:
+    """Start the emulator and the bot (polling it over loopback); stop both afterwards."""
+    if migrate_first:
+        await asyncio.to_thread(migrate.upgrade, database_url)
+    emulator = Emulator()
+    await emulator.start()
+    app = BotApp(harness_settings(database_url, emulator.url, **overrides), clock=clock)
+    client = EmulatorClient(emulator.url, DEMO_TOKEN)
+    try:
+        await app.start()
+        yield Harness(emulator, app, client)
+    finally:
+        await app.stop()
+        await client.aclose()
+        await emulator.stop()

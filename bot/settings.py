@@ -1,0 +1,151 @@
+"""All configuration, from the environment and `.env`, in one class."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from functools import cached_property
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_TOKEN = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{10,}$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
+_HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+class SettingsError(Exception):
+    """One clear line naming the setting that is missing or malformed."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    bot_token: SecretStr | None = Field(default=None)
+    bot_username: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_poll_timeout: int = Field(default=30, ge=1, le=60)
+    database_url: str = "sqlite+aiosqlite:///data/chibo.db"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    quiet_hours: str = "21:00-06:30"
+    log_level: str = "INFO"
+    admin_telegram_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    invite_valid_days: int = Field(default=30, ge=1, le=365)
+    code_failures_allowed: int = Field(default=5, ge=1, le=100)
+    code_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _TOKEN.match(value.get_secret_value()):
+            raise ValueError("does not look like a BotFather token (digits:letters)")
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http(s) URL")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            items = [v.strip() for v in value.split(",") if v.strip()]
+        elif isinstance(value, list | tuple):
+            items = [str(v).strip() for v in value]
+        else:
+            raise ValueError("must be a comma-separated list of numeric Telegram ids")
+        if not all(i.lstrip("-").isdigit() for i in items):
+            raise ValueError("must be a comma-separated list of numeric Telegram ids")
+        return tuple(items)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _SECRET.match(value.get_secret_value()):
+            raise ValueError("must be 8-256 characters from A-Z a-z 0-9 _ -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+        return self
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> tuple[time, time]:
+        return parse_quiet_hours(self.quiet_hours)
+
+    def token(self) -> str | None:
+        return self.bot_token.get_secret_value() if self.bot_token else None
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time]:
+    match = _HOURS.match(value.strip())
+    if not match:
+        raise ValueError("must look like 21:00-06:30")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    try:
+        return time(h1, m1), time(h2, m2)
+    except ValueError as exc:
+        raise ValueError("hours must be 00-23 and minutes 00-59") from exc
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a problem becomes one `SettingsError` line naming the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "WEBHOOK_SECRET"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"configuration error: {name}: {message}") from None

@@ -1,0 +1,272 @@
+"""The Telegram adapter: PTB Application in, neutral `Incoming` out; `Reply` back to Telegram.
+
+No product logic lives here: every update goes through the gateway and the router.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeHandler
+
+from channels.base import DeliveryError, Failure
+from channels.gateway import Gateway
+from core.chunks import split_text
+from core.messages import Event, Incoming, Reply
+from core.policy import Audience
+from core.router import CommandSpec
+from core.texts import t
+
+log = logging.getLogger(__name__)
+NAME = "telegram"
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramConfig:
+    token: str
+    api_url: str = "https://api.telegram.org"
+    poll_timeout: int = 30
+    webhook_url: str | None = None  # public URL Telegram posts to
+    webhook_secret: str | None = None
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """Turn one Telegram update into the neutral form (None: nothing for the product)."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat.id if query.message else query.from_user.id
+        return Incoming(
+            channel=NAME,
+            sender_id=str(query.from_user.id),
+            chat_id=str(chat),
+            payload=query.data or "",
+            message_ref=str(query.message.message_id) if query.message else None,
+            sender_name=query.from_user.full_name,
+        )
+    if update.my_chat_member is not None:
+        change = update.my_chat_member
+        blocked = change.new_chat_member.status == ChatMemberStatus.BANNED
+        return Incoming(
+            channel=NAME,
+            sender_id=str(change.from_user.id),
+            chat_id=str(change.chat.id),
+            event=Event.BLOCKED if blocked else Event.UNBLOCKED,
+        )
+    message = update.message
+    if message is None or message.from_user is None or message.chat.type != "private":
+        return None
+    return Incoming(
+        channel=NAME,
+        sender_id=str(message.from_user.id),
+        chat_id=str(message.chat.id),
+        text=message.text,
+        sender_name=message.from_user.full_name,
+    )
+
+
+def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.payload) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def commands_for(specs: Iterable[CommandSpec], audiences: frozenset[str]) -> list[BotCommand]:
+    return [
+        BotCommand(s.name, t(s.description_key))
+        for s in specs
+        if s.listed and s.audience.value in audiences
+    ]
+
+
+def _failure(exc: TelegramError) -> DeliveryError:
+    if isinstance(exc, RetryAfter):
+        seconds = exc.retry_after
+        wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+        return DeliveryError(Failure.RATE_LIMITED, "429", retry_after=wait)
+    if isinstance(exc, Forbidden):
+        return DeliveryError(Failure.UNREACHABLE, exc.message)
+    if isinstance(exc, BadRequest):
+        unreachable = "chat not found" in exc.message.lower()
+        return DeliveryError(
+            Failure.UNREACHABLE if unreachable else Failure.BAD_REQUEST, exc.message
+        )
+    if isinstance(exc, NetworkError):
+        return DeliveryError(Failure.RETRY, type(exc).__name__)
+    return DeliveryError(Failure.RETRY, type(exc).__name__)
+
+
+class TelegramChannel:
+    """One bot token on Telegram, by long polling or by webhook."""
+
+    name = NAME
+
+    def __init__(self, config: TelegramConfig, gateway: Gateway | None) -> None:
+        self.config = config
+        self.gateway = gateway
+        api = config.api_url.rstrip("/")
+        self.app = (
+            ApplicationBuilder()
+            .token(config.token)
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            .rate_limiter(AIORateLimiter(max_retries=2))
+            .build()
+        )
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.app.add_error_handler(self._on_error)
+        self._initialized = False
+
+    @property
+    def username(self) -> str:
+        return self.app.bot.username
+
+    async def initialize(self) -> None:
+        """Connect and learn who the bot is (getMe); safe to call twice."""
+        if not self._initialized:
+            await self.app.initialize()
+            self._initialized = True
+
+    async def start(self) -> None:
+        """Set the menus, then poll or register the webhook."""
+        await self.initialize()
+        await self._set_default_menu()
+        await self.app.start()
+        if self.config.webhook_url:
+            await self.app.bot.set_webhook(
+                self.config.webhook_url,
+                secret_token=self.config.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            assert self.app.updater is not None
+            await self.app.bot.delete_webhook()
+            await self.app.updater.start_polling(
+                timeout=self.config.poll_timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                poll_interval=0.0,
+            )
+        log.info("telegram: started as @%s", self.username)
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def feed(self, data: dict[str, object]) -> None:
+        """Webhook mode: queue one update that the webhook server received."""
+        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+
+    # --- receiving -------------------------------------------------------------------------
+
+    async def _on_update(self, update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not isinstance(update, Update):
+            return
+        incoming = to_incoming(update)
+        if incoming is None:
+            return
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()
+            except TelegramError as exc:
+                log.info("callback answer failed: %s", type(exc).__name__)
+        assert self.gateway is not None, "start() attaches the gateway"
+        outcome = await self.gateway.route(incoming)
+        for reply in outcome.replies:
+            await self._answer(update, reply)
+        await self.gateway.follow_up(outcome)
+
+    async def _answer(self, update: Update, reply: Reply) -> None:
+        query = update.callback_query
+        held = query.message if query is not None and isinstance(query.message, Message) else None
+        try:
+            editable = held is not None and held.text and reply.file is None
+            if reply.replace and editable and len(reply.text) <= MessageLimit.MAX_TEXT_LENGTH:
+                assert held is not None
+                await self._edit(held, reply)
+                return
+            chat = update.effective_chat
+            if chat is not None:
+                await self.send(str(chat.id), reply)
+        except DeliveryError as exc:
+            log.warning("telegram: reply failed: %s", exc.failure)
+
+    async def _edit(self, held: Message, reply: Reply) -> None:
+        try:
+            await held.edit_text(reply.text, reply_markup=markup(reply))
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise _failure(exc) from exc
+        except TelegramError as exc:
+            raise _failure(exc) from exc
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram: unhandled %s", type(context.error).__name__, exc_info=context.error)
+
+    # --- sending ---------------------------------------------------------------------------
+
+    async def send(self, chat_id: str, reply: Reply) -> str:
+        try:
+            return await self._send(int(chat_id), reply)
+        except TelegramError as exc:
+            raise _failure(exc) from exc
+
+    async def _send(self, chat: int, reply: Reply) -> str:
+        bot = self.app.bot
+        keyboard = markup(reply)
+        text = reply.text
+        if reply.file is not None:
+            fits = len(text) <= MessageLimit.CAPTION_LENGTH
+            caption = text if fits else None
+            document = InputFile(reply.file.content, filename=reply.file.filename)
+            sender = bot.send_photo if reply.file.kind == "photo" else bot.send_document
+            sent = await sender(
+                chat, document, caption=caption, reply_markup=keyboard if fits else None
+            )
+            if fits:
+                return str(sent.message_id)
+        pieces = split_text(text, MessageLimit.MAX_TEXT_LENGTH)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            sent = await bot.send_message(chat, piece, reply_markup=keyboard if last else None)
+        return str(sent.message_id)
+
+    # --- command menus ---------------------------------------------------------------------
+
+    async def _set_default_menu(self) -> None:
+        assert self.gateway is not None
+        specs = self.gateway.router.specs
+        everyone = frozenset({Audience.MEMBER.value})
+        await self.app.bot.set_my_commands(commands_for(specs, everyone), BotCommandScopeDefault())
+        for address, audiences in (await self.gateway.menu_audiences(NAME)).items():
+            await self.set_menu(address.chat_id, specs, frozenset(a.value for a in audiences))
+
+    async def set_menu(
+        self, chat_id: str | None, specs: Iterable[CommandSpec], audiences: frozenset[str]
+    ) -> None:
+        scope = BotCommandScopeChat(int(chat_id)) if chat_id else BotCommandScopeDefault()
+        try:
+            await self.app.bot.set_my_commands(commands_for(specs, audiences), scope)
+        except TelegramError as exc:
+            raise _failure(exc) from exc

@@ -1,0 +1,56 @@
+"""One small HTTP server for webhooks of every channel, behind any reverse proxy."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1024 * 1024  # updates are small; anything bigger is not from the platform
+Feed = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class WebhookServer:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.app = web.Application(client_max_size=MAX_BODY)
+        self._runner: web.AppRunner | None = None
+
+    def route(self, path: str, header: str, secret: str, feed: Feed) -> None:
+        """POSTs to `path` must carry `header: secret`; their JSON body goes to `feed`."""
+
+        async def receive(request: web.Request) -> web.Response:
+            given = request.headers.get(header, "")
+            if not hmac.compare_digest(given.encode(), secret.encode()):
+                return web.Response(status=401)
+            try:
+                body = await request.json(loads=json.loads)
+            except (ValueError, web.HTTPRequestEntityTooLarge):
+                return web.Response(status=400)
+            if not isinstance(body, dict):
+                return web.Response(status=400)
+            await feed(body)
+            return web.Response(status=200)
+
+        self.app.router.add_post(path, receive)
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        server = site._server
+        if self.port == 0 and server is not None:
+            sockets = getattr(server, "sockets", None) or []
+            self.port = sockets[0].getsockname()[1]
+        log.info("webhook server listening on %s:%d", self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
