@@ -231,6 +231,8 @@ async def _request_to_join(s: AsyncSession, now: datetime, invite: Invite, who: 
         membership=Membership.FULL,
         created_at=now,
         updated_at=now,
+        roles=[],
+        accounts=[],
     )
     s.add(member)
     await s.flush()

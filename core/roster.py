@@ -11,8 +11,8 @@ Line numbers are spreadsheet lines (1-based, the header is normally line 1).
 from __future__ import annotations
 
 import csv
-import functools
 import datetime as dt
+import functools
 import io
 import itertools
 import re

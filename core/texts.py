@@ -126,13 +126,13 @@ TEXTS: dict[str, str] = {
     "cmd_moi": "Mời đảng viên dùng bot (đường dẫn, mã QR)",
     "cmd_dangvien": "Danh sách đảng viên và tình trạng kích hoạt",
     # --- inviting ----------------------------------------------------------------------------
-    "cell_invite": (
-        "Mã mời chung của {cell}: {code}\n"
+    "cell_invite": "Mã mời chung của {cell}: {code}",
+    "cell_invite_note": (
         "Có hiệu lực đến {expires}. Người tham gia bằng mã này cần bí thư duyệt.\n"
         "Để mời đúng từng đồng chí trong danh sách, bấm «Mời từng đồng chí»."
     ),
-    "member_invite": (
-        "Mã mời riêng cho đồng chí {name}: {code}\n"
+    "member_invite": "Mã mời riêng cho đồng chí {name}: {code}",
+    "member_invite_note": (
         "Có hiệu lực đến {expires}, dùng được một lần. "
         "Xin gửi mã hoặc ảnh QR này cho đồng chí {name}."
     ),
@@ -182,6 +182,25 @@ TEXTS: dict[str, str] = {
     "state_not_activated": "chưa kích hoạt",
     "state_activated": "đã kích hoạt",
     "state_blocked": "đã chặn bot",
+    # --- the offline demo ------------------------------------------------------------------
+    "demo_title": "Bản chạy thử ngoại tuyến: bot thật, máy chủ Telegram giả lập tại {url}",
+    "demo_step": "── {title} ──",
+    "demo_operator": "$ {command}",
+    "demo_user": "👤 {name}: {text}",
+    "demo_tap": "👤 {name} bấm nút [{label}]",
+    "demo_bot": "🤖 Bot → {name}:",
+    "demo_bot_edit": "🤖 Bot (sửa tin nhắn) → {name}:",
+    "demo_file": "   📎 {kind}: {filename} ({size} byte)",
+    "demo_buttons": "   {buttons}",
+    "demo_done": "Xong: {steps} bước, {messages} tin nhắn của bot.",
+    "demo_s_setup": "Cán bộ đảng ủy xã tạo chi bộ và nhập danh sách đảng viên",
+    "demo_s_secretary": "Bí thư nhận mã mời riêng và liên kết tài khoản",
+    "demo_s_help": "Bí thư xem hướng dẫn",
+    "demo_s_invite": "Bí thư lấy mã mời chung và mời từng đồng chí",
+    "demo_s_member": "Đảng viên dùng mã mời riêng",
+    "demo_s_newcomer": "Một đồng chí ngoài danh sách xin tham gia bằng mã chung",
+    "demo_s_wrong": "Mã sai và mã đã dùng",
+    "demo_s_roster": "Bí thư xem danh sách đảng viên",
     # --- roster file problems (codes from core.roster) ---------------------------------------
     "roster_missing_column": "thiếu cột «{column}» (cần có cột «Họ và tên»)",
     "roster_name_missing": "thiếu họ và tên",

@@ -124,7 +124,7 @@ class EmulatorClient:
     async def messages(self, chat_id: int) -> list[Event]:
         """Current state of every bot message in the chat (``seq`` = its latest event)."""
         data = await self._json("GET", self._bot_path(f"chats/{chat_id}/messages"))
-        return [Event.from_json(item) for item in data["messages"]]
+        return [Event.from_json(item) for item in data]
 
     async def add_fault(
         self,
@@ -177,23 +177,20 @@ class EmulatorClient:
     async def calls(self, method: str | None = None) -> list[Call]:
         params = {"method": method} if method else {}
         data = await self._json("GET", self._bot_path("calls"), params=params)
-        return [
-            Call(c["method"], c["chat_id"], int(c["status"]), float(c["at"]))
-            for c in data["calls"]
-        ]
+        return [Call(c["method"], c["chat_id"], int(c["status"]), float(c["at"])) for c in data]
 
     async def commands(self) -> list[JSONDict]:
         """``[{"scope": {...}, "language_code": "", "commands": [{command, description}]}]``."""
         data = await self._json("GET", self._bot_path("commands"))
-        return list(data["commands"])
+        return list(data)
 
     async def callback_answers(self) -> list[JSONDict]:
         data = await self._json("GET", self._bot_path("callback-answers"))
-        return list(data["answers"])
+        return list(data)
 
     async def unanswered_callbacks(self) -> list[JSONDict]:
         data = await self._json("GET", self._bot_path("unanswered-callbacks"))
-        return list(data["unanswered"])
+        return list(data)
 
     async def download(self, file_id: str) -> bytes:
         return (await self._request("GET", self._bot_path(f"files/{file_id}"))).content

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from emulator.updates import UpdateQueue
 from emulator.webhook import WebhookDeliverer
 
 BLOCKED = "Forbidden: bot was blocked by the user"
+MAX_CALLS = 50_000
 
 
 class NotFoundError(LookupError):
@@ -90,7 +92,7 @@ class TelegramBot:
         self.commands: dict[tuple[str, str], tuple[JSONDict, list[dict[str, str]]]] = {}
         self.callback_queries: dict[str, JSONDict] = {}
         self.callback_answers: list[JSONDict] = []
-        self.calls: list[CallRecord] = []
+        self.calls: deque[CallRecord] = deque(maxlen=MAX_CALLS)
         self.rate_limiter = RateLimiter()
         self.webhook: WebhookDeliverer | None = None
         self._counter = 0

@@ -88,20 +88,20 @@ class TelegramControl:
     async def messages(self, request: web.Request) -> web.StreamResponse:
         bot = self._bot(request)
         chat_id = req_int(request.match_info, "chat_id")
-        return reply({"messages": [m.to_json() for m in bot.chatlog.messages(chat_id)]})
+        return reply([m.to_json() for m in bot.chatlog.messages(chat_id)])
 
     async def calls(self, request: web.Request) -> web.StreamResponse:
         bot = self._bot(request)
-        return reply({"calls": bot.calls_json(request.query.get("method"))})
+        return reply(bot.calls_json(request.query.get("method")))
 
     async def callback_answers(self, request: web.Request) -> web.StreamResponse:
-        return reply({"answers": self._bot(request).callback_answers})
+        return reply(self._bot(request).callback_answers)
 
     async def unanswered(self, request: web.Request) -> web.StreamResponse:
-        return reply({"unanswered": self._bot(request).unanswered_callbacks()})
+        return reply(self._bot(request).unanswered_callbacks())
 
     async def commands(self, request: web.Request) -> web.StreamResponse:
-        return reply({"commands": self._bot(request).commands_json()})
+        return reply(self._bot(request).commands_json())
 
     async def file(self, request: web.Request) -> web.StreamResponse:
         stored = self._bot(request).files.get(request.match_info["file_id"])

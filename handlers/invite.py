@@ -16,18 +16,18 @@ PAGE = "invp"  # invp:<page> → page of not-activated members
 
 
 def _invite_reply(req: Request, view: InviteView, key: str, extra: list[Button]) -> Reply:
-    tz = req.services.config.timezone
+    values = {
+        "cell": view.cell_name,
+        "name": view.member_name or "",
+        "code": view.shown_code,
+        "expires": local_date(view.expires_at, req.services.config.timezone),
+    }
     lines = [
-        t(
-            key,
-            cell=view.cell_name,
-            name=view.member_name or "",
-            code=view.shown_code,
-            expires=local_date(view.expires_at, tz),
-        )
+        t(key, **values),
+        t("invite_link", link=view.link) if view.link else "",
+        t("invite_typed", code=view.shown_code),
+        t(f"{key}_note", **values),
     ]
-    lines.append(t("invite_link", link=view.link) if view.link else "")
-    lines.append(t("invite_typed", code=view.shown_code))
     png = qr_png(view.link or view.shown_code)
     return Reply(
         "\n".join(line for line in lines if line),

@@ -1,0 +1,150 @@
+"""`chibo demo`: the real bot, the local emulator, a scripted conversation, a transcript."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import click
+
+from bot.harness import Harness, running_bot
+from core.context import Services
+from core.inviting import operator_invite
+from core.members import import_rows
+from core.roster import read_roster
+from core.texts import t
+from core.units import add_unit
+from db.models import Role, UnitKind
+from emulator.client import EmulatedUser
+from emulator.client_types import Event
+
+SAMPLE_ROSTER = Path(__file__).with_name("sample") / "roster.csv"
+
+
+class Transcript:
+    def __init__(self, pause: float) -> None:
+        self.pause = pause
+        self.steps = 0
+        self.messages = 0
+
+    def step(self, key: str) -> None:
+        self.steps += 1
+        click.echo("")
+        click.echo(t("demo_step", title=t(key)))
+
+    def line(self, text: str) -> None:
+        click.echo(text)
+
+    async def say(self, user: EmulatedUser, text: str, expect: int = 1) -> list[Event]:
+        self.line(t("demo_user", name=_name(user), text=text))
+        return self.show(user, await user.say(text, expect=expect))
+
+    async def tap(self, user: EmulatedUser, label: str, expect: int = 1) -> list[Event]:
+        self.line(t("demo_tap", name=_name(user), label=label))
+        return self.show(user, await user.tap(label, expect=expect))
+
+    def show(self, user: EmulatedUser, events: list[Event]) -> list[Event]:
+        for event in events:
+            self.messages += 1
+            key = "demo_bot_edit" if event.kind == "edit" else "demo_bot"
+            self.line(t(key, name=_name(user)))
+            for body_line in event.body.splitlines():
+                self.line(f"   {body_line}")
+            if event.file_name:
+                kind = "ảnh" if event.kind == "photo" else "tệp"
+                self.line(t("demo_file", kind=kind, filename=event.file_name,
+                            size=event.file_size or 0))
+            if event.labels:
+                self.line(t("demo_buttons", buttons="  ".join(f"[{b}]" for b in event.labels)))
+        return events
+
+    async def wait(self) -> None:
+        if self.pause:
+            await asyncio.sleep(self.pause)
+
+
+def _name(user: EmulatedUser) -> str:
+    return " ".join(p for p in (user.first_name, user.last_name) if p)
+
+
+def _code(events: list[Event]) -> str:
+    """The invite code shown in the bot's last message with one ("…: ABCD-EFGH")."""
+    for event in reversed(events):
+        for word in event.body.replace("\n", " ").split():
+            if len(word) == 9 and word[4] == "-" and word.replace("-", "").isalnum():
+                return word
+    raise RuntimeError("no invite code in the bot's answer")
+
+
+async def _setup(services: Services, show: Transcript) -> str:
+    show.step("demo_s_setup")
+    commune = await add_unit(
+        services, kind=UnitKind.COMMITTEE, name="Đảng ủy xã An Thạnh", parent=None, code=None
+    )
+    show.line(t("demo_operator", command=f'chibo unit add --kind committee --name "{commune.name}"'))
+    cell = await add_unit(
+        services, kind=UnitKind.CELL, name="Chi bộ Ấp Phú Hữu", parent=commune.code, code=None
+    )
+    show.line(t("demo_operator", command=f'chibo unit add --kind cell --name "{cell.name}" '
+                                         f"--parent {commune.code}"))
+    result = read_roster(SAMPLE_ROSTER)
+    summary = await import_rows(services, cell.code, result.rows)
+    show.line(t("demo_operator", command=f"chibo member import roster.csv --cell {cell.code}"))
+    show.line(t("cli_import_ok", added=summary.added, cell=cell.name, skipped=0))
+    return cell.code
+
+
+async def script(h: Harness, show: Transcript) -> None:
+    services = h.app.services
+    cell = await _setup(services, show)
+
+    show.step("demo_s_secretary")
+    view = await operator_invite(
+        services, cell_ref=cell, member_id=1, role=Role.MEMBER, days=30, uses=None
+    )
+    show.line(t("demo_operator", command=f"chibo invite --cell {cell} --member 1"))
+    show.line(t("cli_invite_link", link=view.link))
+    hung = h.user(2001, "Nguyễn Văn Hùng")
+    await show.say(hung, f"/start {view.shown_code}")
+    await show.tap(hung, "Đúng, tôi là Nguyễn Văn Hùng")
+
+    show.step("demo_s_help")
+    await show.say(hung, "/trogiup")
+
+    show.step("demo_s_invite")
+    shared = _code(await show.say(hung, "/moi"))
+    await show.tap(hung, "Mời từng đồng chí")
+    mai_code = _code(await show.tap(hung, "Trần Thị Mai"))
+
+    show.step("demo_s_member")
+    mai = h.user(2002, "Trần Thị Mai")
+    await show.say(mai, f"/start {mai_code}")
+    await show.tap(mai, "Đúng, tôi là Trần Thị Mai")
+
+    show.step("demo_s_newcomer")
+    newcomer = h.user(2003, "Khoa")
+    await show.say(newcomer, f"/start {shared}")
+    await show.say(newcomer, "Lý Văn Khoa")
+    show.show(hung, (await hung.messages())[-1:])
+    await show.tap(hung, "Duyệt", expect=1)
+    show.show(newcomer, (await newcomer.messages())[-1:])
+
+    show.step("demo_s_wrong")
+    stranger = h.user(2004, "Tư Lê")
+    await show.say(stranger, "/start ABCD-EFGH")
+    await show.say(stranger, f"/start {mai_code}")
+
+    show.step("demo_s_roster")
+    await show.say(hung, "/dangvien")
+
+
+async def run_demo(pause: float = 0.0) -> None:
+    with tempfile.TemporaryDirectory(prefix="chibo-demo-") as folder:
+        url = f"sqlite+aiosqlite:///{folder}/demo.db"
+        async with running_bot(url) as h:
+            show = Transcript(pause)
+            click.echo(t("demo_title", url=h.emulator.url))
+            await script(h, show)
+            click.echo("")
+            click.echo(t("demo_done", steps=show.steps, messages=show.messages))
