@@ -45,3 +45,11 @@ def int_part(parts: tuple[str, ...], index: int) -> int:
     if not value.isdigit() or len(value) > 12:
         raise PayloadError("payload part is not an id")
     return int(value)
+
+
+def str_part(parts: tuple[str, ...], index: int) -> str:
+    """parts[index], or PayloadError when the payload is too short."""
+    try:
+        return parts[index]
+    except IndexError as exc:
+        raise PayloadError("missing payload part") from exc

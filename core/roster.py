@@ -337,12 +337,12 @@ def _is_name_char(ch: str) -> bool:
     return ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in _NAME_PUNCTUATION
 
 
-def _restore_lost_zero(raw: object, text: str) -> str:
-    """Give back the leading 0 Excel strips from a phone typed as a number."""
-    numeric = isinstance(raw, int | float) and not isinstance(raw, bool)
-    if (numeric or text.isascii()) and _LOST_ZERO.fullmatch(text):
-        return "0" + text
-    return text
+def _restore_lost_zero(text: str) -> str:
+    """Give back the leading 0 Excel strips from a phone typed as a number.
+
+    Applies to numeric XLSX cells and to CSV files saved from such a sheet alike.
+    """
+    return "0" + text if _LOST_ZERO.fullmatch(text) else text
 
 
 @dataclass
@@ -375,9 +375,8 @@ def _check_phone(check: _LineCheck, cols: _Columns, cells: Sequence[object]) -> 
     text = cols.text(cells, PHONE)
     if not text:
         return
-    text = _restore_lost_zero(cells[cols.index[PHONE]], text)
     try:
-        check.phone = normalize_phone(text)
+        check.phone = normalize_phone(_restore_lost_zero(text))
     except InvalidPhoneError:
         check.fail(PHONE, "phone_invalid", text)
 
@@ -555,7 +554,7 @@ def _parse_lines(lines: Lines, progress: ProgressCallback | None) -> RosterResul
 def _locate_header(lines: Lines) -> tuple[int, Sequence[object], Lines]:
     """Header line, its cells and the lines after it.
 
-    The header is the first of the first lines that has a name column. Without
+    The header is the first of the first 10 lines that has a name column. Without
     one, the first non-blank line is returned so that :func:`parse_rows`
     reports ``missing_column`` on it.
     """
@@ -587,7 +586,7 @@ def _csv_lines(path: Path) -> Lines:
 
 
 def _sniff_delimiter(text: str) -> str:
-    """ "," or ";" (Vietnamese-locale Excel) or tab: the one that yields a header row.
+    """Pick ",", ";" (Vietnamese-locale Excel) or tab: the one that yields a header row.
 
     Among delimiters that do (or if none does), the most frequent one wins; ties
     go to ",".
@@ -619,7 +618,7 @@ def _read_xlsx(path: Path, progress: ProgressCallback | None) -> RosterResult:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError as exc:
+    except OSError as exc:
         raise RosterFileError("unreadable", type(exc).__name__) from exc
     except Exception as exc:  # untrusted upload: openpyxl fails in many different ways
         raise RosterFileError("corrupt_file", f"xlsx: {type(exc).__name__}") from exc

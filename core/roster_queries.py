@@ -26,7 +26,7 @@ async def leader_addresses(session: AsyncSession, cell_id: int) -> list[Address]
             Member.status == MemberStatus.ACTIVE,
             ChannelAccount.blocked_at.is_(None),
         )
-        .order_by(Member.id, ChannelAccount.channel)
+        .order_by(ChannelAccount.channel, ChannelAccount.chat_id)
         .distinct()
     )
     return [Address(channel, chat_id) for channel, chat_id in rows]

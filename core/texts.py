@@ -137,7 +137,7 @@ TEXTS: dict[str, str] = {
         "Xin gửi mã hoặc ảnh QR này cho đồng chí {name}."
     ),
     "invite_link": "Đường dẫn mời: {link}",
-    "invite_typed": "Trên Zalo, gõ: /start {code}",
+    "invite_typed": "Hoặc mở bot và gõ: /start {code}",
     "btn_invite_each": "Mời từng đồng chí",
     "invite_pick": "Chọn đồng chí cần mời (trang {page}/{pages}):",
     "invite_none_left": "Tất cả đảng viên trong danh sách đã kích hoạt tài khoản.",

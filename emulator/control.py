@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from emulator.faults import FaultRegistry
+from emulator.params import NotFoundError
 
 JSONDict = dict[str, Any]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -31,7 +32,7 @@ def reply(data: Any, status: int = 200) -> web.Response:
 
 
 def control(handler: Handler) -> Handler:
-    """Turn ControlError, LookupError and ValueError into JSON error answers."""
+    """Turn ControlError, NotFoundError and ValueError into JSON error answers."""
 
     @functools.wraps(handler)
     async def wrapper(request: web.Request) -> web.StreamResponse:
@@ -39,9 +40,9 @@ def control(handler: Handler) -> Handler:
             return await handler(request)
         except ControlError as error:
             return reply({"error": error.message}, error.status)
-        except LookupError as error:
-            return reply({"error": str(error.args[0] if error.args else error)}, 404)
-        except (ValueError, TypeError) as error:
+        except NotFoundError as error:
+            return reply({"error": str(error)}, 404)
+        except ValueError as error:
             return reply({"error": str(error)}, 400)
 
     return wrapper
@@ -152,6 +153,5 @@ class SharedControl:
         return reply({"ok": True})
 
     async def reset(self, request: web.Request) -> web.StreamResponse:
-        self.faults.clear()
         await self._reset()
         return reply({"ok": True})

@@ -33,6 +33,10 @@ class ApiError(Exception):
         return body
 
 
+class NotFoundError(LookupError):
+    """A control-API lookup failed (a user, button or file): answered with 404."""
+
+
 def bad_request(detail: str) -> ApiError:
     return ApiError(400, f"Bad Request: {detail}")
 

@@ -8,17 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from emulator.chatlog import ChatLog
-from emulator.params import ApiError, JSONDict, bad_request
+from emulator.params import ApiError, JSONDict, NotFoundError, bad_request
 from emulator.ratelimit import RateLimiter
 from emulator.updates import UpdateQueue
 from emulator.webhook import WebhookDeliverer
 
 BLOCKED = "Forbidden: bot was blocked by the user"
 MAX_CALLS = 50_000
-
-
-class NotFoundError(LookupError):
-    """A control-API lookup failed (answered with 404)."""
 
 
 @dataclass
@@ -140,9 +136,9 @@ class TelegramBot:
         self.messages.setdefault(chat_id, {})[message["message_id"]] = message
         return message
 
-    def bot_message(self, chat_id: int | None, message_id: int | None) -> JSONDict:
+    def bot_message(self, chat_id: int, message_id: int | None) -> JSONDict:
         """A message the bot sent, for edits."""
-        found = self.messages.get(chat_id or 0, {}).get(message_id or 0)
+        found = self.messages.get(chat_id, {}).get(message_id or 0)
         if found is None or found.get("from", {}).get("id") != self.id:
             raise bad_request("message to edit not found")
         return found

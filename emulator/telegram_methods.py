@@ -34,9 +34,7 @@ def _base_message(bot: TelegramBot, chat_id: int, markup: JSONDict | None) -> JS
 
 
 async def send_message(bot: TelegramBot, params: Params) -> JSONDict:
-    chat_id = params.get_int("chat_id")
-    bot.chat(chat_id)
-    assert chat_id is not None
+    chat_id = bot.chat(params.get_int("chat_id")).id
     raw = params.get_str("text")
     text = check_text(visible_text(raw, params.get_str("parse_mode")) if raw else raw)
     markup, buttons = parse_markup(params.get_json("reply_markup"))
@@ -84,9 +82,7 @@ def _upload(bot: TelegramBot, params: Params, field: str) -> StoredFile:
 
 
 async def _send_file(bot: TelegramBot, params: Params, field: str, method: str) -> JSONDict:
-    chat_id = params.get_int("chat_id")
-    bot.chat(chat_id)
-    assert chat_id is not None
+    chat_id = bot.chat(params.get_int("chat_id")).id
     raw = params.get_str("caption")
     caption = check_caption(visible_text(raw, params.get_str("parse_mode")) if raw else None)
     markup, buttons = parse_markup(params.get_json("reply_markup"))
@@ -140,10 +136,8 @@ async def send_photo(bot: TelegramBot, params: Params) -> JSONDict:
 def _edit(bot: TelegramBot, params: Params, new_text: str | None) -> JSONDict:
     if params.get_str("inline_message_id"):
         raise bad_request("inline messages are not supported by the emulator")
-    chat_id, message_id = params.get_int("chat_id"), params.get_int("message_id")
-    bot.chat(chat_id)
-    message = bot.bot_message(chat_id, message_id)
-    assert chat_id is not None
+    chat_id = bot.chat(params.get_int("chat_id")).id
+    message = bot.bot_message(chat_id, params.get_int("message_id"))
     markup, buttons = parse_markup(params.get_json("reply_markup"))
     text = message.get("text") if new_text is None else new_text
     if new_text is not None and "text" not in message:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core import onboarding
 from core.messages import Button, MenuUpdate, Notice, Outcome, Reply, buttons
-from core.payloads import encode, int_part
+from core.payloads import encode, int_part, str_part
 from core.policy import audiences
 from core.router import Request, Result
 from core.texts import t
@@ -35,7 +35,7 @@ async def start(req: Request) -> Result:
 
 
 async def join_button(req: Request) -> Result:
-    answer, code = req.parts[0], req.parts[1]
+    answer, code = str_part(req.parts, 0), str_part(req.parts, 1)
     if answer != "yes":
         return Reply(t("not_me"), replace=True)
     joined = await onboarding.confirm_identity(req.services, req.incoming, code)
@@ -64,7 +64,7 @@ async def name_typed(req: Request) -> Result:
 
 
 async def decide_button(req: Request) -> Result:
-    approve = req.parts[0] == "ok"
+    approve = str_part(req.parts, 0) == "ok"
     decided = await onboarding.decide(req.services, req.incoming, int_part(req.parts, 1), approve)
     name = decided.member_name
     tell = Reply(t("approved_member" if approve else "rejected_member", name=name))

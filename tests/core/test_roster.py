@@ -321,7 +321,7 @@ def test_progress_called_once_for_empty_data() -> None:
 # --- CSV files -------------------------------------------------------------------------------
 
 
-def test_sample_csv(tmp_path: Path) -> None:
+def test_sample_csv() -> None:
     path = SAMPLE_DIR / "roster.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     check_sample(read_roster(path))
@@ -531,7 +531,7 @@ def test_missing_file(tmp_path: Path, name: str) -> None:
     assert info.value.code == "unreadable"
 
 
-def test_file_error_codes_are_declared(tmp_path: Path) -> None:
+def test_file_error_codes_are_declared() -> None:
     error = RosterFileError("encoding", "not UTF-8 at byte 3")
     assert error.code in FILE_ERROR_CODES
     assert str(error) == "encoding: not UTF-8 at byte 3"

@@ -199,3 +199,13 @@ async def test_events_wait_for_min_count(api: Any, control: EmulatorClient) -> N
     assert [e.text for e in events] == ["late"]
     assert await control.events(USER, after=events[0].seq) == []
     assert [c.method for c in await control.calls()] == ["sendMessage"]
+
+
+async def test_reset_forgets_everything(api: Any, control: EmulatorClient) -> None:
+    await control.send(USER, "hi")
+    await control.add_fault("getMe", "500")
+    await control.reset()
+    await api.ok("getMe")
+    assert await api.ok("getUpdates") == []
+    response = await api("sendMessage", chat_id=USER, text="x")
+    assert response.json()["description"] == "Bad Request: chat not found"
