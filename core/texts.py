@@ -202,7 +202,7 @@ TEXTS: dict[str, str] = {
     "demo_s_wrong": "Mã sai và mã đã dùng",
     "demo_s_roster": "Bí thư xem danh sách đảng viên",
     # --- roster file problems (codes from core.roster) ---------------------------------------
-    "roster_missing_column": "thiếu cột «{column}» (cần có cột «Họ và tên»)",
+    "roster_missing_column": "thiếu cột «Họ và tên» ở dòng tiêu đề",
     "roster_name_missing": "thiếu họ và tên",
     "roster_name_too_short": "họ và tên quá ngắn: «{value}»",
     "roster_name_too_long": "họ và tên quá dài: «{value}»",
@@ -217,7 +217,7 @@ TEXTS: dict[str, str] = {
     "roster_unsupported_format": "chỉ nhận tệp .xlsx hoặc .csv",
     "roster_unreadable": "không mở được tệp",
     "roster_encoding": "tệp CSV phải lưu bằng mã UTF-8",
-    "roster_corrupt_file": "tệp Excel bị hỏng hoặc không đúng định dạng",
+    "roster_corrupt_file": "tệp bị hỏng hoặc không đúng định dạng",
     "roster_empty_file": "tệp không có dữ liệu",
 }
 

@@ -1,0 +1,113 @@
+"""Every catalogue entry renders; every code and command that needs a text has one."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+
+from core.roster import ROSTER_ERROR_CODES
+from core.texts import TEXTS, placeholders, t
+from db.models import Role
+
+SAMPLES = {
+    "name": "Nguyễn Văn An",
+    "cell": "Chi bộ Ấp Phú Hữu",
+    "code": "ABCD-EFGH",
+    "link": "https://t.me/chibo_bot?start=ABCDEFGH",
+    "expires": "27/12/2026",
+    "minutes": 15,
+    "ref": "12",
+    "kind": "cell",
+    "page": 1,
+    "pages": 3,
+    "total": 9,
+    "count": 4,
+    "role": "bí thư",
+    "command": "trogiup",
+    "description": "Xem hướng dẫn",
+    "line": 7,
+    "reason": "thiếu họ và tên",
+    "column": "full_name",
+    "value": "0912***678",
+    "other_line": 3,
+    "added": 9,
+    "skipped": 0,
+    "path": "moi.png",
+    "revision": "0001",
+    "head": "0001",
+    "member": 3,
+    "unit": "chi-bo-ap-1",
+    "id": 5,
+    "state": "đã kích hoạt",
+    "roles": "bí thư",
+    "url": "http://127.0.0.1:8081",
+    "title": "Bước một",
+    "text": "/start",
+    "label": "Duyệt",
+    "filename": "moi.png",
+    "size": 512,
+    "buttons": "[Duyệt]",
+    "steps": 8,
+    "messages": 16,
+}
+VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
+
+
+@pytest.mark.parametrize("key", sorted(TEXTS))
+def test_every_entry_renders_with_sample_values(key: str) -> None:
+    missing = placeholders(key) - SAMPLES.keys()
+    assert not missing, f"add sample values for {missing}"
+    rendered = t(key, **SAMPLES)
+    assert rendered.strip()
+    assert "{" not in rendered and "}" not in rendered
+    assert len(rendered) <= 4096
+
+
+# Entries that are pure layout around other text, or Vietnamese that needs no diacritics.
+NO_DIACRITICS_NEEDED = {
+    "help_line",
+    "demo_operator",
+    "demo_user",
+    "demo_buttons",
+    "demo_bot",
+    "demo_file",
+    "demo_step",
+    "roster_line",
+    "roster_line_role",
+    "cli_member_line",
+    "cli_row_error",
+    "btn_next",
+}
+
+
+@pytest.mark.parametrize("key", sorted(TEXTS.keys() - NO_DIACRITICS_NEEDED))
+def test_every_entry_is_vietnamese_with_diacritics(key: str) -> None:
+    assert VIETNAMESE.search(TEXTS[key].lower()), f"{key} has no Vietnamese diacritics"
+
+
+def test_missing_placeholder_fails_loudly() -> None:
+    with pytest.raises(KeyError):
+        t("joined", name="An")
+
+
+def test_roster_error_codes_all_have_texts() -> None:
+    assert {f"roster_{code}" for code in ROSTER_ERROR_CODES} <= TEXTS.keys()
+
+
+def test_roles_all_have_texts() -> None:
+    assert {f"role_{role.value}" for role in Role} <= TEXTS.keys()
+
+
+def test_command_descriptions_exist_and_fit_telegram() -> None:
+    from core.context import CoreConfig, Services
+    from core.clock import ManualClock
+    from handlers import build_router
+
+    router = build_router(
+        Services(None, ManualClock(datetime.fromisoformat("2026-01-01T00:00+00:00")), CoreConfig())
+    )  # type: ignore[arg-type]
+    for spec in router.specs:
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", spec.name)
+        assert 1 <= len(t(spec.description_key)) <= 256
