@@ -53,8 +53,9 @@ class Transcript:
                 self.line(f"   {body_line}")
             if event.file_name:
                 kind = "ảnh" if event.kind == "photo" else "tệp"
-                self.line(t("demo_file", kind=kind, filename=event.file_name,
-                            size=event.file_size or 0))
+                self.line(
+                    t("demo_file", kind=kind, filename=event.file_name, size=event.file_size or 0)
+                )
             if event.labels:
                 self.line(t("demo_buttons", buttons="  ".join(f"[{b}]" for b in event.labels)))
         return events
@@ -82,12 +83,17 @@ async def _setup(services: Services, show: Transcript) -> str:
     commune = await add_unit(
         services, kind=UnitKind.COMMITTEE, name="Đảng ủy xã An Thạnh", parent=None, code=None
     )
-    show.line(t("demo_operator", command=f'chibo unit add --kind committee --name "{commune.name}"'))
+    added = f'chibo unit add --kind committee --name "{commune.name}"'
+    show.line(t("demo_operator", command=added))
     cell = await add_unit(
         services, kind=UnitKind.CELL, name="Chi bộ Ấp Phú Hữu", parent=commune.code, code=None
     )
-    show.line(t("demo_operator", command=f'chibo unit add --kind cell --name "{cell.name}" '
-                                         f"--parent {commune.code}"))
+    show.line(
+        t(
+            "demo_operator",
+            command=f'chibo unit add --kind cell --name "{cell.name}" --parent {commune.code}',
+        )
+    )
     result = read_roster(SAMPLE_ROSTER)
     summary = await import_rows(services, cell.code, result.rows)
     show.line(t("demo_operator", command=f"chibo member import roster.csv --cell {cell.code}"))

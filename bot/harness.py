@@ -37,7 +37,7 @@ def harness_settings(database_url: str, api_url: str, **overrides: Any) -> Setti
         "log_level": "WARNING",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @asynccontextmanager

@@ -52,7 +52,7 @@ def postgres_url() -> Iterator[str]:
     name = f"chibo_test_{uuid.uuid4().hex[:10]}"
     try:
         asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - turn any connection problem into one clear line
+    except Exception as exc:
         pytest.fail(
             f"PostgreSQL at {PG_ADMIN_URL} is not reachable ({type(exc).__name__}). Start it "
             "(see README) or set CHIBO_TEST_POSTGRES_URL= to run SQLite only."

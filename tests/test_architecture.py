@@ -1,4 +1,4 @@
-"""Imports point one way: bot → handlers, jobs, channels → core → db; messengers only in channels/."""
+"""Imports point one way: bot → handlers, jobs, channels → core → db."""
 
 from __future__ import annotations
 

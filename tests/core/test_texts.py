@@ -101,8 +101,8 @@ def test_roles_all_have_texts() -> None:
 
 
 def test_command_descriptions_exist_and_fit_telegram() -> None:
-    from core.context import CoreConfig, Services
     from core.clock import ManualClock
+    from core.context import CoreConfig, Services
     from handlers import build_router
 
     router = build_router(

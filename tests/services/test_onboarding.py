@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from core.clock import ManualClock
 from core.context import Services
 from core.inviting import operator_invite
-from core.invites import display_code
 from core.texts import t
 from db.models import AuditEntry, ChannelAccount, Member, MemberStatus, Role
 from tests.support import Cell, person, seed_cell, text_of
