@@ -51,14 +51,15 @@ class Settings(BaseSettings):
             raise ValueError("does not look like a BotFather token (digits:letters)")
         return value
 
-    @field_validator("telegram_api_url", "webhook_url")
+    @field_validator("telegram_api_url")
     @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return None
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError("must be an http(s) URL")
-        return value.rstrip("/")
+    def _api_url(cls, value: str) -> str:
+        return _http_url(value) or "https://api.telegram.org"
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        return _http_url(value or "")
 
     @field_validator("database_url")
     @classmethod
@@ -127,6 +128,15 @@ class Settings(BaseSettings):
 
     def token(self) -> str | None:
         return self.bot_token.get_secret_value() if self.bot_token else None
+
+
+def _http_url(value: str) -> str | None:
+    """An http(s) URL without the trailing slash; "" means not set."""
+    if value == "":
+        return None
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError("must be an http(s) URL")
+    return value.rstrip("/")
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time]:

@@ -161,7 +161,7 @@ async def decide(services: Services, who: Incoming, member_id: int, approve: boo
         if approve:
             member.status, member.updated_at = MemberStatus.ACTIVE, now
         else:
-            await s.delete(member)
+            _close_request(member, now)
         await uow.commit()
         member_actor = None
         if approve and member.accounts:
@@ -182,7 +182,7 @@ async def cancel(services: Services, who: Incoming) -> bool:
         state = await conversation.current(s, member.id, who.channel)
         had_flow = await conversation.leave(s, member.id, who.channel)
         if state and state.flow == JOIN_FLOW and member.status is MemberStatus.PENDING:
-            await _withdraw(s, member, state.data.get("invite"))
+            await _withdraw(s, member, state.data.get("invite"), services.clock.now())
         await uow.commit()
         return had_flow
 
@@ -245,14 +245,22 @@ async def _request_to_join(s: AsyncSession, now: datetime, invite: Invite, who: 
     audit.record(s, now, "join_requested", target_id=member.id, unit_id=invite.unit_id)
 
 
-async def _withdraw(s: AsyncSession, member: Member, invite_id: object) -> None:
+async def _withdraw(s: AsyncSession, member: Member, invite_id: object, now: datetime) -> None:
     if isinstance(invite_id, int):
         invite = await s.get(Invite, invite_id)
         if invite is not None:
             invite.used_count -= 1
             if invite.uses_left is not None:
                 invite.uses_left += 1
-    await s.delete(member)
+    _close_request(member, now)
+
+
+def _close_request(member: Member, now: datetime) -> None:
+    """A turned-down or withdrawn request: the row stays (ids are never reused, so an old
+    button cannot act on someone else), but the account is freed to try again."""
+    member.status, member.updated_at = MemberStatus.LEFT, now
+    member.accounts.clear()
+    member.roles.clear()
 
 
 def _link(s: AsyncSession, member: Member, who: Incoming, now: datetime) -> None:

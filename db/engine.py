@@ -62,12 +62,10 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """Closing the session rolls back whatever was not committed; objects already loaded
+        stay readable (detached), so read-only use cases can return them."""
         async with self._sessions() as session:
-            try:
-                yield UnitOfWork(session)
-            finally:
-                if session.in_transaction():
-                    await session.rollback()
+            yield UnitOfWork(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

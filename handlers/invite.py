@@ -49,7 +49,7 @@ async def invite_page(req: Request) -> Result:
     rows = [[Button(e.full_name, encode(PICK, "m", e.member_id))] for e in page.entries]
     rows.append(pager(PAGE, page.page, page.pages))
     text = t("invite_pick", page=page.page + 1, pages=page.pages)
-    return Reply(text, buttons(*rows), replace=page.page > 0 or False)
+    return Reply(text, buttons(*rows), replace=True)
 
 
 async def invite_member(req: Request) -> Result:

@@ -129,7 +129,10 @@ async def test_rejected_request_is_removed(services: Services) -> None:
     reject = asked.notices[0].reply.buttons[0][1].payload
     decided = await person(services, "100").press(reject)
     assert decided.notices[0].reply.text == t("rejected_member", name="Đỗ Thị Hạnh")
-    assert await count(services, Member, Member.full_name == "Đỗ Thị Hạnh") == 0
+    left = Member.full_name == "Đỗ Thị Hạnh", Member.status == MemberStatus.LEFT
+    assert await count(services, Member, *left) == 1
+    assert await count(services, ChannelAccount, ChannelAccount.external_id == "901") == 0
+    assert text_of(await person(services, "100").press(reject)) == t("already_decided")
     assert text_of(await newcomer.say("/start")) == t("start_how_to_join")
 
 
