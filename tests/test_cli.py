@@ -11,7 +11,6 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 from openpyxl import Workbook
-from sqlalchemy.orm.exc import DetachedInstanceError
 
 from bot.cli import main
 from bot.settings import Settings
@@ -185,12 +184,6 @@ def test_unit_list_on_an_empty_database(cli: Invoke, migrated: None) -> None:
     assert result.stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=DetachedInstanceError,
-    reason="bug: core/units.py list_units returns ORM objects expired by the unit of work's "
-    "rollback on exit, so `chibo unit list` crashes with DetachedInstanceError",
-)
 def test_unit_list_shows_every_unit_with_its_code(cli: Invoke, cell: str) -> None:
     result = cli("unit", "list")
     assert result.exit_code == 0, result.output
@@ -289,9 +282,7 @@ def test_member_import_unsupported_file(cli: Invoke, cell: str, workdir: Path) -
     path.write_text(HEADER, encoding="utf-8")
     result = cli("member", "import", str(path), "--cell", cell)
     assert result.exit_code == 1
-    assert result.stderr.strip() == t(
-        "cli_file_error", reason=t("roster_unsupported_format")
-    )
+    assert result.stderr.strip() == t("cli_file_error", reason=t("roster_unsupported_format"))
 
 
 def test_member_list(cli: Invoke, roster: str) -> None:
@@ -345,9 +336,7 @@ def test_invite_for_a_member_with_qr(cli: Invoke, roster: str, workdir: Path) ->
     assert CODE.fullmatch(code)
 
 
-def test_invite_prints_the_link_when_the_bot_username_is_known(
-    cli: Invoke, roster: str
-) -> None:
+def test_invite_prints_the_link_when_the_bot_username_is_known(cli: Invoke, roster: str) -> None:
     result = cli("invite", "--cell", roster, env={"BOT_USERNAME": "chibo_x_bot"})
 
     assert result.exit_code == 0, result.output
@@ -375,11 +364,12 @@ def test_invite_days_out_of_range_is_a_usage_error(cli: Invoke, roster: str) -> 
 def test_role_grant(cli: Invoke, roster: str) -> None:
     result = cli("role", "grant", "--member", "3", "--unit", roster, "--role", "inspection")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == t(
-        "cli_role_granted", role="inspection", unit=roster, member=3
-    )
+    assert result.stdout.strip() == t("cli_role_granted", role="inspection", unit=roster, member=3)
     # granting twice is harmless
-    assert cli("role", "grant", "--member", "3", "--unit", roster, "--role", "inspection").exit_code == 0
+    assert (
+        cli("role", "grant", "--member", "3", "--unit", roster, "--role", "inspection").exit_code
+        == 0
+    )
 
     lines = cli("member", "list", "--cell", roster).stdout.splitlines()
     assert lines[3] == t(
