@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from channels.base import Channel, DeliveryError, Failure
-from core import onboarding
+from core import reachability
 from core.help import menu_audiences
 from core.messages import Address, Incoming, Outcome, Reply
 from core.policy import Audience
@@ -49,8 +49,11 @@ class Gateway:
         except DeliveryError as exc:
             log.warning("delivery to a %s chat failed: %s", to.channel, exc.failure)
             if exc.failure is Failure.UNREACHABLE:
-                await onboarding.mark_unreachable(self.router.services, to)
+                await self.unreachable(to)
             return False
+
+    async def unreachable(self, chat: Address) -> None:
+        await reachability.unreachable(self.router.services, chat)
 
     async def menu_audiences(self, channel: str) -> dict[Address, frozenset[Audience]]:
         return await menu_audiences(self.router.services, channel)

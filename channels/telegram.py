@@ -6,8 +6,10 @@ No product logic lives here: every update goes through the gateway and the route
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram import (
     BotCommand,
@@ -26,14 +28,14 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeH
 from channels.base import DeliveryError, Failure
 from channels.gateway import Gateway
 from core.chunks import split_text
-from core.messages import Event, Incoming, Reply
+from core.messages import Address, Event, Incoming, Reply
 from core.policy import Audience
 from core.router import CommandSpec
 from core.texts import t
 
 log = logging.getLogger(__name__)
 NAME = "telegram"
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +102,10 @@ def commands_for(specs: Iterable[CommandSpec], audiences: frozenset[str]) -> lis
 
 def _failure(exc: TelegramError) -> DeliveryError:
     if isinstance(exc, RetryAfter):
-        seconds = exc.retry_after
-        wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+        with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta
+            warnings.simplefilter("ignore")
+            seconds = exc.retry_after
+        wait = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
         return DeliveryError(Failure.RATE_LIMITED, "429", retry_after=wait)
     if isinstance(exc, Forbidden):
         return DeliveryError(Failure.UNREACHABLE, exc.message)
@@ -211,6 +215,9 @@ class TelegramChannel:
                 await self.send(str(chat.id), reply)
         except DeliveryError as exc:
             log.warning("telegram: reply failed: %s", exc.failure)
+            if exc.failure is Failure.UNREACHABLE and update.effective_chat is not None:
+                assert self.gateway is not None
+                await self.gateway.unreachable(Address(NAME, str(update.effective_chat.id)))
 
     async def _edit(self, held: Message, reply: Reply) -> None:
         try:

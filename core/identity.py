@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.context import CoreConfig
 from core.errors import Refused
 from core.policy import Action, Actor, Grant, allows
-from db.models import ChannelAccount, Member, Unit
+from db.models import ChannelAccount, Member, MemberStatus, Unit
 
 
 async def load_actor(
@@ -52,7 +52,7 @@ async def require(session: AsyncSession, actor: Actor, action: Action, unit_id: 
 
 def require_member(actor: Actor) -> int:
     """The actor's own cell, or a refusal explaining how to join."""
-    if actor.member_id is None or actor.cell_id is None:
+    if actor.member_id is None or actor.cell_id is None or actor.status is MemberStatus.LEFT:
         raise Refused("not_linked")
     if not actor.is_active:
         raise Refused("pending_approval")

@@ -187,24 +187,6 @@ async def cancel(services: Services, who: Incoming) -> bool:
         return had_flow
 
 
-async def set_blocked(services: Services, who: Incoming, blocked: bool) -> None:
-    """The person blocked (or unblocked) the bot on this channel."""
-    now = services.clock.now()
-    async with services.db.unit_of_work() as uow:
-        account = await uow.session.scalar(
-            select(ChannelAccount).where(
-                ChannelAccount.channel == who.channel,
-                ChannelAccount.external_id == who.sender_id,
-            )
-        )
-        if account is None:
-            return
-        account.blocked_at = now if blocked else None
-        action = "blocked_bot" if blocked else "unblocked_bot"
-        audit.record(uow.session, now, action, actor_id=account.member_id)
-        await uow.commit()
-
-
 async def waiting_flow(services: Services, who: Incoming) -> str | None:
     """The flow that is waiting for this person's free text, if any."""
     async with services.db.unit_of_work() as uow:
@@ -274,20 +256,3 @@ def _link(s: AsyncSession, member: Member, who: Incoming, now: datetime) -> None
     )
     member.accounts.append(account)
     s.add(account)
-
-
-async def mark_unreachable(services: Services, to: Address) -> None:
-    """A send to this chat failed for good (403): show it as "đã chặn bot"."""
-    now = services.clock.now()
-    async with services.db.unit_of_work() as uow:
-        accounts = await uow.session.scalars(
-            select(ChannelAccount).where(
-                ChannelAccount.channel == to.channel,
-                ChannelAccount.chat_id == to.chat_id,
-                ChannelAccount.blocked_at.is_(None),
-            )
-        )
-        for account in accounts:
-            account.blocked_at = now
-            audit.record(uow.session, now, "unreachable", target_id=account.member_id)
-        await uow.commit()

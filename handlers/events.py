@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from core import onboarding
 from core.context import Services
-from core.messages import Event, Incoming
+from core.messages import Address, Event, Incoming
+from core.reachability import blocked_by_person
 
 
 async def on_event(services: Services, incoming: Incoming) -> None:
-    await onboarding.set_blocked(services, incoming, incoming.event is Event.BLOCKED)
+    chat = Address(incoming.channel, incoming.chat_id)
+    await blocked_by_person(services, chat, incoming.event is Event.BLOCKED)
