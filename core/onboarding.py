@@ -14,6 +14,7 @@ from core.errors import Refused
 from core.identity import load_actor, require
 from core.messages import Address, Incoming
 from core.policy import Action, Actor
+from core.roster import name_problem
 from core.roster_queries import cell_name, leader_addresses, member_addresses
 from core.vntext import normalize_name
 from db.models import ChannelAccount, Invite, Member, MemberRole, Membership, MemberStatus, Role
@@ -127,7 +128,7 @@ async def submit_name(services: Services, who: Incoming, text: str) -> JoinReque
     """A person who joined with a cell code typed their full name."""
     now = services.clock.now()
     name = normalize_name(text)
-    if not (NAME_MIN <= len(name) <= NAME_MAX) or any(ch.isdigit() for ch in name):
+    if name_problem(name) is not None or not NAME_MIN <= len(name) <= NAME_MAX:
         raise Refused("name_invalid")
     async with services.db.unit_of_work() as uow:
         s = uow.session

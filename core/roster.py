@@ -316,7 +316,8 @@ def _is_header(cells: Sequence[object]) -> bool:
 # --- field validation ------------------------------------------------------------------------
 
 
-def _name_problem(name: str) -> str | None:
+def name_problem(name: str) -> str | None:
+    """Why `name` (already normalized) cannot be a person's full name, or None when it can."""
     if not name:
         return "name_missing"
     if any(map(str.isdigit, name)):
@@ -365,7 +366,7 @@ def _check_name(check: _LineCheck, cols: _Columns, cells: Sequence[object]) -> N
     if cols.given_name_only:
         raw = f"{cols.text(cells, NAME_PREFIX) or ''} {raw}"
     name = normalize_name(raw)
-    problem = _name_problem(name)
+    problem = name_problem(name)
     if problem is not None:
         check.fail(FULL_NAME, problem, name)
     check.full_name = name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import select
 
@@ -73,15 +74,21 @@ async def link(h: Harness, cell: Cell, name: str, user_id: int) -> EmulatedUser:
     return user
 
 
-async def account(h: Harness, user_id: int) -> ChannelAccount | None:
+async def account(h: Harness, user_id: int) -> dict[str, Any] | None:
+    """The bot's record of this Telegram account (as plain values), if it has one."""
     async with h.app.services.db.unit_of_work() as uow:
-        return await uow.session.scalar(
+        found = await uow.session.scalar(
             select(ChannelAccount).where(
                 ChannelAccount.channel == "telegram", ChannelAccount.external_id == str(user_id)
             )
         )
+        if found is None:
+            return None
+        return {"member_id": found.member_id, "blocked_at": found.blocked_at}
 
 
-async def members_named(h: Harness, name: str) -> list[Member]:
+async def statuses_of(h: Harness, name: str) -> list[str]:
+    """The status of every member with exactly this full name."""
     async with h.app.services.db.unit_of_work() as uow:
-        return list(await uow.session.scalars(select(Member).where(Member.full_name == name)))
+        rows = await uow.session.scalars(select(Member.status).where(Member.full_name == name))
+        return [status.value for status in rows]

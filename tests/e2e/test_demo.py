@@ -1,0 +1,20 @@
+"""`chibo demo` end to end: the scripted conversation runs against the real bot."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.demo import run_demo
+from core.texts import t
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_demo_runs_to_the_end(capsys: pytest.CaptureFixture[str]) -> None:
+    await run_demo()
+    out = capsys.readouterr().out
+    assert "Đã duyệt đồng chí" in out
+    assert t("approved_leader", name="Lý Văn Khoa") in out
+    assert t("code_used") in out and t("code_unknown") in out
+    done = t("demo_done", steps=0, messages=0).split("0")[0]  # "Xong: "
+    assert out.rstrip().splitlines()[-1].startswith(done)
