@@ -11,6 +11,8 @@ from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.catalogue import dates, recurrence
+
 TEXTS: dict[str, str] = {
     # --- refusals and errors -----------------------------------------------------------------
     "not_allowed": "Xin lỗi, đồng chí không có quyền thực hiện việc này.",
@@ -220,6 +222,17 @@ TEXTS: dict[str, str] = {
     "roster_corrupt_file": "tệp bị hỏng hoặc không đúng định dạng",
     "roster_empty_file": "tệp không có dữ liệu",
 }
+
+
+def _merge(*parts: dict[str, str]) -> None:
+    for part in parts:
+        clash = TEXTS.keys() & part.keys()
+        if clash:
+            raise RuntimeError(f"catalogue keys defined twice: {sorted(clash)}")
+        TEXTS.update(part)
+
+
+_merge(dates.TEXTS, recurrence.TEXTS)
 
 
 def t(key: str, /, **values: Any) -> str:

@@ -1,0 +1,3 @@
+"""Texts for typed dates and times (see core.vndates)."""
+
+TEXTS: dict[str, str] = {}

@@ -1,0 +1,3 @@
+"""Texts for recurrence rules (see core.recurrence)."""
+
+TEXTS: dict[str, str] = {}
