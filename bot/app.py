@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import socket
 from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlparse
@@ -16,9 +19,11 @@ from channels.telegram import TelegramChannel, TelegramConfig
 from channels.webhook import WebhookServer
 from core.clock import Clock
 from core.context import CoreConfig, Services
+from core.quiet import QuietHours
 from db.engine import Database
 from db.migrate import check_schema
 from handlers import build_router
+from jobs.delivery import Deliverer, DeliveryConfig
 from jobs.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,16 @@ def core_config(settings: Settings) -> CoreConfig:
         code_failures_allowed=settings.code_failures_allowed,
         code_failure_window=timedelta(minutes=settings.code_failure_window_minutes),
         join_link_template=link,
+        quiet_hours=QuietHours(*settings.quiet),
+    )
+
+
+def delivery_config(settings: Settings) -> DeliveryConfig:
+    return DeliveryConfig(
+        per_second=settings.delivery_rate,
+        per_chat_interval=settings.delivery_per_chat_interval,
+        batch=settings.delivery_batch,
+        max_attempts=settings.delivery_max_attempts,
     )
 
 
@@ -50,6 +65,9 @@ class BotApp:
         self.telegram: TelegramChannel | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.webhooks: WebhookServer | None = None
+        self.deliverer: Deliverer | None = None
+        self._stop = asyncio.Event()
+        self._delivery_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Refuses to start on an out-of-date schema (SchemaOutOfDate says what to run)."""
@@ -71,6 +89,15 @@ class BotApp:
             await self.telegram.start()
         else:
             log.warning("no BOT_TOKEN: no channel is running (use `chibo demo` to try the bot)")
+        self.deliverer = Deliverer(
+            self.services,
+            self.gateway,
+            frozenset(self.gateway.channels),
+            worker=f"{socket.gethostname()}:{os.getpid()}",
+            config=delivery_config(self.settings),
+        )
+        self.gateway.on_enqueued = self.deliverer.wake
+        self._delivery_task = asyncio.create_task(self.deliverer.run(self._stop))
         self.scheduler = build_scheduler(self.services, self.settings.zone)
         self.scheduler.start()
 
@@ -101,6 +128,9 @@ class BotApp:
     async def stop(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        self._stop.set()
+        if self._delivery_task is not None:
+            await self._delivery_task
         if self.telegram is not None:
             await self.telegram.stop()
         if self.webhooks is not None:

@@ -35,6 +35,7 @@ def harness_settings(database_url: str, api_url: str, **overrides: Any) -> Setti
         "database_url": database_url,
         "telegram_poll_timeout": 1,
         "log_level": "WARNING",
+        "quiet_hours": "00:00-00:00",  # tests that need quiet hours set them (and a clock)
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    delivery_rate: float = Field(default=29.0, gt=0, le=1000)
+    delivery_per_chat_interval: float = Field(default=1.05, ge=0, le=60)
+    delivery_batch: int = Field(default=50, ge=1, le=1000)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=50)
     invite_valid_days: int = Field(default=30, ge=1, le=365)
     code_failures_allowed: int = Field(default=5, ge=1, le=100)
     code_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from channels.base import Channel, DeliveryError, Failure
 from core import reachability
 from core.help import menu_audiences
 from core.messages import Address, Incoming, Outcome, Reply
+from core.outbox import enqueue_notices
 from core.policy import Audience
 from core.router import Router
 
@@ -18,6 +20,7 @@ class Gateway:
     def __init__(self, router: Router) -> None:
         self.router = router
         self.channels: dict[str, Channel] = {}
+        self.on_enqueued: Callable[[], None] = lambda: None  # the delivery loop's wake-up
 
     def attach(self, channel: Channel) -> None:
         self.channels[channel.name] = channel
@@ -27,8 +30,8 @@ class Gateway:
 
     async def follow_up(self, outcome: Outcome) -> None:
         """After the sender got their answer: tell others, refresh menus."""
-        for notice in outcome.notices:
-            await self.deliver(notice.to, notice.reply)
+        if await enqueue_notices(self.router.services, outcome.notices):
+            self.on_enqueued()
         for menu in outcome.menus:
             channel = self.channels.get(menu.to.channel)
             if channel is not None:
@@ -37,20 +40,12 @@ class Gateway:
                 except DeliveryError as exc:
                     log.warning("menu update failed on %s: %s", menu.to.channel, exc.failure)
 
-    async def deliver(self, to: Address, reply: Reply) -> bool:
-        """Send now; an unreachable chat is marked so the secretary can see it."""
+    async def send(self, to: Address, reply: Reply) -> str:
+        """The delivery loop's sender: one message to one chat, or DeliveryError."""
         channel = self.channels.get(to.channel)
         if channel is None:
-            log.warning("no adapter for channel %s", to.channel)
-            return False
-        try:
-            await channel.send(to.chat_id, reply)
-            return True
-        except DeliveryError as exc:
-            log.warning("delivery to a %s chat failed: %s", to.channel, exc.failure)
-            if exc.failure is Failure.UNREACHABLE:
-                await self.unreachable(to)
-            return False
+            raise DeliveryError(Failure.RETRY, f"channel {to.channel} is not running")
+        return await channel.send(to.chat_id, reply)
 
     async def unreachable(self, chat: Address) -> None:
         await reachability.unreachable(self.router.services, chat)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
+from core.quiet import QuietHours
 from db.engine import Database
 
 
@@ -21,6 +22,7 @@ class CoreConfig:
     code_failure_window: timedelta = timedelta(minutes=15)
     # How a join link is built for channels with deep links; {code} is filled in.
     join_link_template: str | None = None
+    quiet_hours: QuietHours = field(default_factory=lambda: QuietHours(time(21), time(6, 30)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,3 +39,19 @@ async def member_addresses(session: AsyncSession, member_id: int) -> list[Addres
         )
     )
     return [Address(channel, chat_id) for channel, chat_id in rows]
+
+
+async def leader_members(session: AsyncSession, cell_id: int) -> list[int]:
+    """Ids of the cell's active secretary and deputies."""
+    rows = await session.scalars(
+        select(Member.id)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(
+            MemberRole.unit_id == cell_id,
+            MemberRole.role.in_(CELL_LEADERS),
+            Member.status == MemberStatus.ACTIVE,
+        )
+        .order_by(Member.id)
+        .distinct()
+    )
+    return list(rows)

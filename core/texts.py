@@ -112,6 +112,11 @@ TEXTS: dict[str, str] = {
         "Yêu cầu tham gia chi bộ của đồng chí chưa được chấp nhận. Nếu có nhầm lẫn, "
         "xin đồng chí liên hệ trực tiếp bí thư chi bộ."
     ),
+    # --- delivery ----------------------------------------------------------------------------
+    "alert_unreachable": (
+        "Bot không gửi được tin nhắn cho đồng chí {name} (có thể đồng chí ấy đã chặn bot). "
+        "Xin đồng chí bí thư liên hệ trực tiếp để nhắc đồng chí ấy mở lại bot."
+    ),
     # --- cancel and help ---------------------------------------------------------------------
     "cancelled": "Đã hủy thao tác đang làm.",
     "nothing_to_cancel": "Hiện không có thao tác nào đang làm.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Date,
     Enum,
     ForeignKey,
     Index,
@@ -238,3 +239,195 @@ class PendingMenu(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+
+# --- meetings (issue 3) ---------------------------------------------------------------------
+
+
+class MeetingKind(enum.StrEnum):
+    REGULAR = "regular"  # sinh hoạt thường kỳ
+    THEMATIC = "thematic"  # sinh hoạt chuyên đề
+    EXTRAORDINARY = "extraordinary"  # họp bất thường
+
+
+class MeetingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class RsvpAnswer(enum.StrEnum):
+    ATTEND = "attend"
+    EXCUSED = "excused"  # xin vắng
+
+
+class AbsenceReason(enum.StrEnum):
+    WORK = "work"  # công tác
+    SICK = "sick"  # ốm đau
+    FAMILY = "family"  # việc gia đình
+    AWAY = "away"  # đi làm ăn xa
+    OTHER = "other"
+
+
+class Presence(enum.StrEnum):
+    PRESENT = "present"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+
+class MeetingRule(Base):
+    """A recurrence rule (stored as data) from which a cell's meetings are made."""
+
+    __tablename__ = "meeting_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
+    rule: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str] = mapped_column(String(200))
+    agenda: Mapped[str] = mapped_column(String(2000))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_meeting_rules_cell_id", "cell_id"),)
+
+
+class Meeting(Base):
+    """One meeting of a cell, made by the secretary or from a rule's occurrence."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_rules.id", ondelete="SET NULL")
+    )
+    planned_on: Mapped[date | None] = mapped_column(Date)  # the rule's date, before any move
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
+    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus, "meeting_status"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str] = mapped_column(String(200))
+    agenda: Mapped[str] = mapped_column(String(2000))
+    document_url: Mapped[str | None] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(Integer, default=1)  # +1 on every reschedule
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("rule_id", "planned_on"),
+        Index("ix_meetings_cell_id_starts_at", "cell_id", "starts_at"),
+        Index("ix_meetings_status_starts_at", "status", "starts_at"),
+    )
+
+
+class SkipDate(Base):
+    """A day without meetings (Tết, holidays): for one cell, or everywhere when cell is null."""
+
+    __tablename__ = "skip_dates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    on: Mapped[date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(120))
+
+    __table_args__ = (UniqueConstraint("cell_id", "on"),)
+
+
+class CellSettings(Base):
+    """Per-cell choices; a missing row means the deployment's defaults."""
+
+    __tablename__ = "cell_settings"
+
+    cell_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    reminder_offsets: Mapped[list[int]] = mapped_column(JSONDoc)  # minutes before the start
+
+
+class Rsvp(Base):
+    """A member's answer to a meeting reminder: will attend, or asks to be excused."""
+
+    __tablename__ = "rsvps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    answer: Mapped[RsvpAnswer] = mapped_column(_enum(RsvpAnswer, "rsvp_answer"))
+    reason: Mapped[AbsenceReason | None] = mapped_column(_enum(AbsenceReason, "absence_reason"))
+    note: Mapped[str | None] = mapped_column(String(1000))  # the reason in the member's words
+    opinion: Mapped[str | None] = mapped_column(String(2000))  # on the agenda, for the secretary
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+
+
+class Attendance(Base):
+    """Who was at a meeting, marked by the secretary after it (điểm danh)."""
+
+    __tablename__ = "attendance"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    presence: Mapped[Presence] = mapped_column(_enum(Presence, "presence"))
+    marked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "member_id"),
+        Index("ix_attendance_member_id", "member_id"),
+    )
+
+
+# --- delivery (issue 3) ---------------------------------------------------------------------
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a worker
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt
+    SKIPPED = "skipped"  # no longer useful (stale) or superseded
+    UNREACHABLE = "unreachable"  # no reachable chat (blocked, never linked)
+
+
+class Outbox(Base):
+    """Every proactive message: one row per message, deduplicated by what it is."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))  # reminder, notice, alert, ...
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    channel: Mapped[str | None] = mapped_column(String(16))  # explicit address, else member's
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    body: Mapped[dict[str, Any]] = mapped_column(JSONDoc)  # the rendered Reply
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"))
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    provider_message_id: Mapped[str | None] = mapped_column(String(64))
+    sent_channel: Mapped[str | None] = mapped_column(String(16))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_meeting_id", "meeting_id"),
+        Index("ix_outbox_member_id", "member_id"),
+    )

@@ -1,0 +1,204 @@
+"""Claiming outbox rows for sending and recording what happened to each."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import audit
+from core.context import Services
+from core.messages import Address, Reply
+from core.outbox import Message, enqueue, reply_of
+from core.reachability import mark_accounts
+from core.roster_queries import leader_members
+from core.texts import t
+from db.models import ChannelAccount, Member, Outbox, OutboxStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row this worker now owns; `to` is None when the member has no reachable chat."""
+
+    id: int
+    to: Address | None
+    reply: Reply
+    attempts: int
+    expires_at: datetime | None
+    member_id: int | None
+
+
+class Result(enum.StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    RATE_LIMITED = "rate_limited"
+    UNREACHABLE = "unreachable"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    row: Claimed
+    result: Result
+    message_id: str | None = None
+    wait: float = 0.0  # seconds, for RATE_LIMITED
+    error: str = ""
+
+
+async def _claim_ids(s: AsyncSession, now: datetime, limit: int) -> list[int]:
+    due = (
+        select(Outbox.id)
+        .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
+        .order_by(Outbox.next_attempt_at, Outbox.id)
+        .limit(limit)
+    )
+    if s.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    claim = (
+        update(Outbox)
+        .where(Outbox.id.in_(due.scalar_subquery()), Outbox.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .returning(Outbox.id)
+    )
+    return list((await s.execute(claim)).scalars())
+
+
+async def _reachable_chats(
+    s: AsyncSession, member_ids: set[int], channels: frozenset[str]
+) -> dict[int, Address]:
+    if not member_ids:
+        return {}
+    rows = await s.execute(
+        select(ChannelAccount.member_id, ChannelAccount.channel, ChannelAccount.chat_id)
+        .where(
+            ChannelAccount.member_id.in_(member_ids),
+            ChannelAccount.blocked_at.is_(None),
+            ChannelAccount.channel.in_(channels),
+        )
+        .order_by(ChannelAccount.member_id, ChannelAccount.linked_at)
+    )
+    chats: dict[int, Address] = {}
+    for member_id, channel, chat_id in rows:
+        chats.setdefault(member_id, Address(channel, chat_id))
+    return chats
+
+
+async def claim(
+    services: Services, worker: str, limit: int, channels: frozenset[str]
+) -> list[Claimed]:
+    """Take up to `limit` due rows; on PostgreSQL other workers skip them (SKIP LOCKED)."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        ids = await _claim_ids(s, now, limit)
+        if not ids:
+            await uow.commit()
+            return []
+        await s.execute(update(Outbox).where(Outbox.id.in_(ids)).values(claimed_by=worker))
+        rows = list(await s.scalars(select(Outbox).where(Outbox.id.in_(ids)).order_by(Outbox.id)))
+        chats = await _reachable_chats(s, {r.member_id for r in rows if r.member_id}, channels)
+        await uow.commit()
+    return [
+        Claimed(
+            id=r.id,
+            to=Address(r.channel, r.chat_id)
+            if r.channel and r.chat_id
+            else chats.get(r.member_id or 0),
+            reply=reply_of(r.body),
+            attempts=r.attempts,
+            expires_at=r.expires_at,
+            member_id=r.member_id,
+        )
+        for r in rows
+    ]
+
+
+async def release_stale_claims(services: Services, lease: timedelta) -> int:
+    """Rows claimed by a worker that died go back to pending (they may be sent twice)."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        result = await uow.session.execute(
+            update(Outbox)
+            .where(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_at < now - lease)
+            .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
+        )
+        await uow.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … seconds, at most 10 minutes."""
+    return timedelta(seconds=min(600, 2 ** max(1, attempts)))
+
+
+async def record(services: Services, outcomes: Sequence[Outcome], max_attempts: int) -> None:
+    """Write every outcome of one batch in one transaction; alert secretaries once."""
+    now = services.clock.now()
+    unreachable: dict[int, Address] = {}
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        for o in outcomes:
+            values = _values(o, now, max_attempts)
+            await s.execute(update(Outbox).where(Outbox.id == o.row.id).values(**values))
+            if o.result is Result.UNREACHABLE and o.row.to is not None:
+                unreachable[o.row.member_id or 0] = o.row.to
+        for member_id, chat in unreachable.items():
+            # Only a chat that just refused (403) is news; rows for members without any
+            # reachable chat are counted, not alerted again.
+            await mark_accounts(s, now, chat, blocked=True, action="unreachable")
+            if member_id:
+                await _alert_leaders(s, services, now, member_id)
+        await uow.commit()
+
+
+def _values(o: Outcome, now: datetime, max_attempts: int) -> dict[str, object]:
+    attempts = o.row.attempts + (0 if o.result is Result.RATE_LIMITED else 1)
+    done = {"done_at": now, "claimed_by": None, "attempts": attempts}
+    if o.result is Result.SENT:
+        return done | {
+            "status": OutboxStatus.SENT,
+            "provider_message_id": o.message_id,
+            "sent_channel": o.row.to.channel if o.row.to else None,
+        }
+    if o.result is Result.EXPIRED:
+        return done | {"status": OutboxStatus.SKIPPED, "last_error": "stale"}
+    if o.result is Result.UNREACHABLE:
+        return done | {"status": OutboxStatus.UNREACHABLE, "last_error": o.error[:200]}
+    if o.result is Result.FAILED or attempts >= max_attempts:
+        return done | {"status": OutboxStatus.FAILED, "last_error": o.error[:200]}
+    wait = timedelta(seconds=o.wait) if o.result is Result.RATE_LIMITED else backoff(attempts)
+    return {
+        "status": OutboxStatus.PENDING,
+        "attempts": attempts,
+        "next_attempt_at": now + wait,
+        "last_error": o.error[:200],
+        "claimed_by": None,
+    }
+
+
+async def _alert_leaders(
+    s: AsyncSession, services: Services, now: datetime, member_id: int
+) -> None:
+    member = await s.get(Member, member_id)
+    if member is None:
+        return
+    day = now.astimezone(services.config.timezone).strftime("%Y%m%d")
+    text = t("alert_unreachable", name=member.full_name)
+    messages = [
+        Message(
+            key=f"alert:unreachable:{member_id}:{day}:{leader}",
+            kind="alert",
+            reply=Reply(text),
+            member_id=leader,
+            not_before=now,
+        )
+        for leader in await leader_members(s, member.cell_id)
+        if leader != member_id
+    ]
+    await enqueue(s, services, now, messages)
+    audit.record(s, now, "unreachable", target_id=member_id, unit_id=member.cell_id)
