@@ -52,7 +52,7 @@ class Transcript:
             for body_line in event.body.splitlines():
                 self.line(f"   {body_line}")
             if event.file_name:
-                kind = "ảnh" if event.kind == "photo" else "tệp"
+                kind = t("demo_kind_photo" if event.kind == "photo" else "demo_kind_document")
                 self.line(
                     t("demo_file", kind=kind, filename=event.file_name, size=event.file_size or 0)
                 )

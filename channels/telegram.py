@@ -262,12 +262,17 @@ class TelegramChannel:
     # --- command menus ---------------------------------------------------------------------
 
     async def _set_default_menu(self) -> None:
+        """Menus are a convenience: a failure is logged and never stops the bot."""
         assert self.gateway is not None
         specs = self.gateway.router.specs
-        everyone = frozenset({Audience.MEMBER.value})
-        await self.app.bot.set_my_commands(commands_for(specs, everyone), BotCommandScopeDefault())
-        for address, audiences in (await self.gateway.menu_audiences(NAME)).items():
-            await self.set_menu(address.chat_id, specs, frozenset(a.value for a in audiences))
+        menus: dict[str | None, frozenset[str]] = {None: frozenset({Audience.MEMBER.value})}
+        for address, wanted in (await self.gateway.menu_audiences(NAME)).items():
+            menus[address.chat_id] = frozenset(a.value for a in wanted)
+        for chat_id, audiences in menus.items():
+            try:
+                await self.set_menu(chat_id, specs, audiences)
+            except DeliveryError as exc:
+                log.warning("telegram: could not set a command menu: %s", exc.failure)
 
     async def set_menu(
         self, chat_id: str | None, specs: Iterable[CommandSpec], audiences: frozenset[str]

@@ -23,6 +23,8 @@ class CoreConfig:
     # How a join link is built for channels with deep links; {code} is filled in.
     join_link_template: str | None = None
     quiet_hours: QuietHours = field(default_factory=lambda: QuietHours(time(21), time(6, 30)))
+    # Minutes before a meeting's start at which members are reminded (a cell may override).
+    reminder_offsets: tuple[int, ...] = (3 * 24 * 60, 24 * 60, 120)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,15 @@ from sqlalchemy import select
 from core.context import Services
 from core.identity import load_actor
 from core.messages import Address, Incoming
-from core.policy import Actor, Audience, audiences
+from core.policy import Audience, audiences
 from db.models import ChannelAccount, Member, MemberRole, MemberStatus, Role
 
 
-async def audiences_of(services: Services, who: Incoming) -> set[Audience]:
+async def audiences_of(services: Services, who: Incoming) -> tuple[set[Audience], bool]:
+    """What this person may see, and whether they are waiting for approval."""
     async with services.db.unit_of_work() as uow:
         actor = await load_actor(uow.session, services.config, who.channel, who.sender_id)
-        return audiences(actor)
+        return audiences(actor), actor.status is MemberStatus.PENDING
 
 
 async def menu_audiences(services: Services, channel: str) -> dict[Address, frozenset[Audience]]:
@@ -37,7 +38,3 @@ async def menu_audiences(services: Services, channel: str) -> dict[Address, froz
             if wanted - {Audience.MEMBER}:
                 result[Address(channel, account.chat_id)] = wanted
     return result
-
-
-def menu_for(actor: Actor, chat_id: str) -> tuple[Address, frozenset[str]]:
-    return Address(actor.channel, chat_id), frozenset(audiences(actor))

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.context import CoreConfig
@@ -132,7 +132,23 @@ async def usable_invite(session: AsyncSession, now: datetime, code: str) -> Invi
     return invite
 
 
-def consume(invite: Invite) -> None:
-    invite.used_count += 1
-    if invite.uses_left is not None:
-        invite.uses_left -= 1
+async def consume(session: AsyncSession, invite_id: int) -> None:
+    """Use the code once, atomically: two people racing for the last use cannot both win."""
+    result = await session.execute(
+        update(Invite)
+        .where(Invite.id == invite_id, or_(Invite.uses_left.is_(None), Invite.uses_left > 0))
+        .values(used_count=Invite.used_count + 1, uses_left=Invite.uses_left - 1)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise Refused("code_used")
+
+
+async def give_back(session: AsyncSession, invite_id: int) -> None:
+    """A withdrawn join request returns its use of the code."""
+    await session.execute(
+        update(Invite)
+        .where(Invite.id == invite_id)
+        .values(used_count=Invite.used_count - 1, uses_left=Invite.uses_left + 1)
+        .execution_options(synchronize_session=False)
+    )

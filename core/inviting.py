@@ -16,7 +16,7 @@ from core.members import Activation, RosterEntry, load_roster
 from core.messages import Incoming
 from core.policy import Action
 from core.roster_queries import cell_name
-from core.units import find_unit
+from core.units import cell_unit
 from db.models import Invite, Member, Role
 
 PAGE_SIZE = 8
@@ -119,7 +119,7 @@ async def operator_invite(
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
         s = uow.session
-        cell = await find_unit(s, cell_ref)
+        cell = await cell_unit(s, cell_ref)
         if member_id is not None:
             member = await s.get(Member, member_id)
             if member is None or member.cell_id != cell.id:

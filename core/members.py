@@ -17,13 +17,21 @@ from core.messages import Incoming
 from core.policy import Action
 from core.roster import RosterRow
 from core.roster_queries import cell_name
-from core.units import find_unit
+from core.units import cell_unit, find_unit
 from core.vntext import fold
-from db.models import Member, MemberRole, Membership, MemberStatus, Role, Unit, UnitKind
+from db.models import (
+    Conversation,
+    Member,
+    MemberRole,
+    Membership,
+    MemberStatus,
+    Role,
+)
 
 
 class Activation(enum.StrEnum):
     PENDING = "pending"  # asked to join, waits for approval
+    JOINING = "joining"  # used the cell code, has not typed their name yet
     NOT_ACTIVATED = "not_activated"  # chưa kích hoạt
     ACTIVATED = "activated"  # đã kích hoạt
     BLOCKED = "blocked"  # đã chặn bot on every channel
@@ -47,9 +55,9 @@ class Roster:
         return [e for e in self.entries if e.activation is activation]
 
 
-def activation_of(member: Member) -> Activation:
+def activation_of(member: Member, joining: set[int]) -> Activation:
     if member.status is MemberStatus.PENDING:
-        return Activation.PENDING
+        return Activation.JOINING if member.id in joining else Activation.PENDING
     if not member.accounts:
         return Activation.NOT_ACTIVATED
     if all(a.blocked_at is not None for a in member.accounts):
@@ -63,12 +71,19 @@ async def load_roster(session: AsyncSession, cell_id: int) -> Roster:
         .where(Member.cell_id == cell_id, Member.status != MemberStatus.LEFT)
         .order_by(Member.id)
     )
+    joining = set(
+        await session.scalars(
+            select(Conversation.member_id)
+            .join(Member, Member.id == Conversation.member_id)
+            .where(Member.cell_id == cell_id, Member.status == MemberStatus.PENDING)
+        )
+    )
     entries = [
         RosterEntry(
             m.id,
             m.full_name,
             frozenset(r.role for r in m.roles if r.unit_id == cell_id),
-            activation_of(m),
+            activation_of(m, joining),
         )
         for m in members
     ]
@@ -100,22 +115,31 @@ class ImportSummary:
 async def import_rows(
     services: Services, cell_ref: str, rows: Sequence[RosterRow]
 ) -> ImportSummary:
-    """Add roster rows to a cell in one transaction; people already on it are left alone."""
+    """Add roster rows to a cell in one transaction; people already on it are left alone.
+
+    The same person as in the file check: a matching phone, or a matching name where one side
+    has no phone. A phone the file adds to a known person is filled in.
+    """
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
         s = uow.session
-        cell = await _cell(s, cell_ref)
-        existing = {
-            (fold(name), phone)
-            for name, phone in await s.execute(
-                select(Member.full_name, Member.phone).where(
-                    Member.cell_id == cell.id, Member.status != MemberStatus.LEFT
-                )
+        cell = await cell_unit(s, cell_ref)
+        known = list(
+            await s.scalars(
+                select(Member).where(Member.cell_id == cell.id, Member.status != MemberStatus.LEFT)
             )
-        }
+        )
+        by_phone = {m.phone: m for m in known if m.phone}
+        by_name: dict[str, list[Member]] = {}
+        for m in known:
+            by_name.setdefault(fold(m.full_name), []).append(m)
         added = 0
         for row in rows:
-            if (fold(row.full_name), row.phone) in existing:
+            same = _same_person(row, by_phone, by_name)
+            if same is not None:
+                if same.phone is None and row.phone:
+                    same.phone, same.updated_at = row.phone, now
+                    by_phone[row.phone] = same
                 continue
             member = Member(
                 cell_id=cell.id,
@@ -131,10 +155,24 @@ async def import_rows(
             if row.role != "member":
                 member.roles.append(MemberRole(unit_id=cell.id, role=Role(row.role)))
             s.add(member)
+            by_name.setdefault(fold(row.full_name), []).append(member)
+            if row.phone:
+                by_phone[row.phone] = member
             added += 1
         audit.record(s, now, "roster_imported", unit_id=cell.id, added=added)
         await uow.commit()
         return ImportSummary(added, len(rows) - added)
+
+
+def _same_person(
+    row: RosterRow, by_phone: dict[str, Member], by_name: dict[str, list[Member]]
+) -> Member | None:
+    if row.phone and row.phone in by_phone:
+        return by_phone[row.phone]
+    for member in by_name.get(fold(row.full_name), []):
+        if member.phone is None or row.phone is None:
+            return member
+    return None
 
 
 async def grant_role(services: Services, member_id: int, unit_ref: str, role: Role) -> None:
@@ -149,10 +187,3 @@ async def grant_role(services: Services, member_id: int, unit_ref: str, role: Ro
             member.roles.append(MemberRole(unit_id=unit.id, role=role))
         audit.record(s, now, "role_granted", target_id=member.id, unit_id=unit.id, role=role.value)
         await uow.commit()
-
-
-async def _cell(s: AsyncSession, ref: str) -> Unit:
-    unit = await find_unit(s, ref)
-    if unit.kind is not UnitKind.CELL:
-        raise Refused("unit_not_cell", ref=ref)
-    return unit

@@ -15,6 +15,7 @@ class Action(enum.StrEnum):
     VIEW_ROSTER = "view_roster"
     APPROVE_MEMBER = "approve_member"
     VIEW_AGGREGATE = "view_aggregate"
+    MANAGE_MEETINGS = "manage_meetings"  # schedule, move, cancel, take attendance
 
 
 class Audience(enum.StrEnum):
@@ -62,6 +63,7 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Role]]] = {
     Action.INVITE: (CELL_LEADERS, frozenset()),
     Action.VIEW_ROSTER: (CELL_LEADERS, frozenset()),
     Action.APPROVE_MEMBER: (CELL_LEADERS, frozenset()),
+    Action.MANAGE_MEETINGS: (CELL_LEADERS, frozenset()),
     Action.VIEW_AGGREGATE: (CELL_LEADERS | COMMITTEE_ROLES, COMMITTEE_ROLES),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -87,11 +88,14 @@ class Router:
             return _as_outcome(await self._route(incoming, bare_commands))
         except Refused as refusal:
             return Outcome([Reply(t(refusal.key, **refusal.params))])
-        except Exception:
-            log.exception(
-                "handler failed (channel=%s, kind=%s)",
+        except Exception as exc:
+            # The type and the frames only: an exception's text can hold what people typed.
+            log.error(
+                "handler failed (channel=%s, kind=%s): %s\n%s",
                 incoming.channel,
                 "button" if incoming.is_button else "text",
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
             )
             return Outcome([Reply(t("internal_error"))])
 

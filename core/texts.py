@@ -68,7 +68,7 @@ TEXTS: dict[str, str] = {
         "/start kèm mã, ví dụ: /start ABCD-EFGH"
     ),
     "start_welcome_back": (
-        "Chào đồng chí {name}! Đồng chí là đảng viên {cell}. "
+        "Chào đồng chí {name}! Đồng chí là đảng viên của {cell}. "
         "Gõ /trogiup để xem các việc bot giúp được."
     ),
     "confirm_identity": (
@@ -98,8 +98,17 @@ TEXTS: dict[str, str] = {
     ),
     "approve_request": (
         "Đồng chí {name} xin tham gia {cell} bằng mã mời chung. "
-        "Đồng chí duyệt yêu cầu này không ạ?"
+        "Đồng chí có duyệt yêu cầu này không ạ?"
     ),
+    "approve_request_role": "Mã mời chung này cấp vai trò: {role}.",
+    "approve_request_match": (
+        "Trong danh sách chi bộ có đồng chí {name} chưa kích hoạt; nếu duyệt, tài khoản "
+        "này sẽ được gắn vào đồng chí ấy."
+    ),
+    "request_incomplete": (
+        "Đồng chí {name} chưa gõ xong họ và tên nên chưa duyệt được. Xin chờ thêm ít phút."
+    ),
+    "btn_approve_name": "Duyệt: {name}",
     "btn_approve": "Duyệt",
     "btn_reject": "Từ chối",
     "approved_leader": "Đã duyệt đồng chí {name} vào chi bộ.",
@@ -156,6 +165,7 @@ TEXTS: dict[str, str] = {
     "roster_not_activated": "Chưa kích hoạt ({count}):",
     "roster_blocked": "Đã chặn bot ({count}):",
     "roster_pending": "Chờ duyệt ({count}):",
+    "roster_joining": "Đang gõ họ tên để xin tham gia ({count}):",
     "roster_line": "• {name}",
     "roster_line_role": "• {name} ({role})",
     "roster_more": "… và {count} đồng chí khác",
@@ -186,6 +196,7 @@ TEXTS: dict[str, str] = {
     "cli_role_granted": "Đã giao vai trò {role} tại {unit} cho đảng viên số {member}.",
     "cli_member_line": "{id:>5}  {name:<32} {state:<16} {roles}",
     "state_pending": "chờ duyệt",
+    "state_joining": "đang xin tham gia",
     "state_not_activated": "chưa kích hoạt",
     "state_activated": "đã kích hoạt",
     "state_blocked": "đã chặn bot",
@@ -198,6 +209,8 @@ TEXTS: dict[str, str] = {
     "demo_bot": "🤖 Bot → {name}:",
     "demo_bot_edit": "🤖 Bot (sửa tin nhắn) → {name}:",
     "demo_file": "   📎 {kind}: {filename} ({size} byte)",
+    "demo_kind_photo": "ảnh",
+    "demo_kind_document": "tệp",
     "demo_buttons": "   {buttons}",
     "demo_done": "Xong: {steps} bước, {messages} tin nhắn của bot.",
     "demo_s_setup": "Cán bộ đảng ủy xã tạo chi bộ và nhập danh sách đảng viên",
@@ -251,7 +264,3 @@ def placeholders(key: str) -> set[str]:
 
 def local_date(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%d/%m/%Y")
-
-
-def local_datetime(instant: datetime, tz: ZoneInfo) -> str:
-    return instant.astimezone(tz).strftime("%H:%M %d/%m/%Y")

@@ -31,6 +31,14 @@ async def find_unit(session: AsyncSession, ref: str) -> Unit:
     return unit
 
 
+async def cell_unit(session: AsyncSession, ref: str) -> Unit:
+    """Like find_unit, but the unit must be a cell."""
+    unit = await find_unit(session, ref)
+    if unit.kind is not UnitKind.CELL:
+        raise Refused("unit_not_cell", ref=ref)
+    return unit
+
+
 async def add_unit(
     services: Services, *, kind: UnitKind, name: str, parent: str | None, code: str | None
 ) -> Unit:

@@ -152,6 +152,7 @@ class ChannelAccount(Base):
 
     __table_args__ = (
         UniqueConstraint("channel", "external_id"),
+        UniqueConstraint("member_id", "channel"),  # one account per member and channel
         Index("ix_channel_accounts_member_id", "member_id"),
     )
 
@@ -431,3 +432,12 @@ class Outbox(Base):
         Index("ix_outbox_meeting_id", "meeting_id"),
         Index("ix_outbox_member_id", "member_id"),
     )
+
+
+class JobState(Base):
+    """When a periodic job last finished, so a restart catches up exactly what it missed."""
+
+    __tablename__ = "job_state"
+
+    name: Mapped[str] = mapped_column(String(48), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -37,7 +37,9 @@ def render_help(specs: Iterable[CommandSpec], allowed: set[Audience]) -> str:
 
 def make_help(specs: list[CommandSpec]) -> Handler:
     async def help_command(req: Request) -> Result:
-        allowed = await audiences_of(req.services, req.incoming)
+        allowed, pending = await audiences_of(req.services, req.incoming)
+        if pending:
+            return Reply(t("pending_approval"))
         if allowed == {Audience.STRANGER}:
             return Reply(t("start_how_to_join"))
         return Reply(render_help(specs, allowed))

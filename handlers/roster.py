@@ -10,8 +10,10 @@ from core.texts import t
 from db.models import Role
 from handlers.start import DECIDE
 
+PENDING_STATES = (Activation.PENDING, Activation.JOINING)
 GROUPS = (
     (Activation.PENDING, "roster_pending"),
+    (Activation.JOINING, "roster_joining"),
     (Activation.NOT_ACTIVATED, "roster_not_activated"),
     (Activation.BLOCKED, "roster_blocked"),
     (Activation.ACTIVATED, "roster_activated"),
@@ -29,7 +31,8 @@ def _line(entry: RosterEntry) -> str:
 def render_roster(roster: Roster) -> str:
     if not roster.entries:
         return t("roster_empty", cell=roster.cell_name)
-    lines = [t("roster_header", cell=roster.cell_name, total=len(roster.entries))]
+    members = [e for e in roster.entries if e.activation not in PENDING_STATES]
+    lines = [t("roster_header", cell=roster.cell_name, total=len(members))]
     for activation, title in GROUPS:
         group = roster.having(activation)
         if not group:
@@ -45,8 +48,10 @@ async def roster(req: Request) -> Result:
     result = await roster_for(req.services, req.incoming)
     rows = [
         [
-            Button(f"{t('btn_approve')}: {e.full_name}", encode(DECIDE, "ok", e.member_id)),
-            Button(t("btn_reject"), encode(DECIDE, "no", e.member_id)),
+            Button(
+                t("btn_approve_name", name=e.full_name), encode(DECIDE, "ok", e.member_id, "r")
+            ),
+            Button(t("btn_reject"), encode(DECIDE, "no", e.member_id, "r")),
         ]
         for e in result.having(Activation.PENDING)[:10]
     ]

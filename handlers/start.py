@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from core import onboarding
 from core.messages import Button, MenuUpdate, Notice, Outcome, Reply, buttons
-from core.payloads import encode, int_part, str_part
+from core.payloads import PayloadError, encode, int_part, str_part
 from core.policy import audiences
 from core.router import Request, Result
 from core.texts import t
+from db.models import Role
 
 JOIN = "join"  # join:yes:<code> / join:no:<code>
 DECIDE = "mem"  # mem:ok:<member id> / mem:no:<member id>
@@ -48,8 +49,13 @@ async def name_typed(req: Request) -> Result:
     asked = await onboarding.submit_name(req.services, req.incoming, req.incoming.text or "")
     if not asked.leaders:
         return Reply(t("join_requested_no_leader", name=asked.member_name, cell=asked.cell_name))
+    lines = [t("approve_request", name=asked.member_name, cell=asked.cell_name)]
+    if asked.role is not Role.MEMBER:
+        lines.append(t("approve_request_role", role=t(f"role_{asked.role.value}")))
+    if asked.roster_match:
+        lines.append(t("approve_request_match", name=asked.member_name))
     question = Reply(
-        t("approve_request", name=asked.member_name, cell=asked.cell_name),
+        "\n".join(lines),
         buttons(
             [
                 Button(t("btn_approve"), encode(DECIDE, "ok", asked.member_id)),
@@ -64,12 +70,22 @@ async def name_typed(req: Request) -> Result:
 
 
 async def decide_button(req: Request) -> Result:
-    approve = str_part(req.parts, 0) == "ok"
+    verdict = str_part(req.parts, 0)
+    if verdict not in ("ok", "no"):
+        raise PayloadError("unknown verdict")
+    approve = verdict == "ok"
     decided = await onboarding.decide(req.services, req.incoming, int_part(req.parts, 1), approve)
     name = decided.member_name
     tell = Reply(t("approved_member" if approve else "rejected_member", name=name))
+    # From the approval message: answer in place. From the roster list (a third part "r"):
+    # keep the list and its other buttons, answer below it.
+    in_place = len(req.parts) < 3
     outcome = Outcome(
-        [Reply(t("approved_leader" if approve else "rejected_leader", name=name), replace=True)],
+        [
+            Reply(
+                t("approved_leader" if approve else "rejected_leader", name=name), replace=in_place
+            )
+        ],
         notices=[Notice(chat, tell) for chat in decided.member_chats],
     )
     if decided.member_actor is not None:

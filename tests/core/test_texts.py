@@ -51,6 +51,13 @@ SAMPLES = {
     "buttons": "[Duyệt]",
     "steps": 8,
     "messages": 16,
+    "day": 5,
+    "at": "19:30",
+    "weekday": "thứ Bảy",
+    "nth": "đầu tiên",
+    "months": "tháng đầu mỗi quý",
+    "month": 1,
+    "second_month": 7,
 }
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 

@@ -288,11 +288,14 @@ async def test_roster_buttons_approve_pending_request(h: Harness) -> None:
     await khoa.say("Lý Văn Khoa")
     roster = only(await hung.say("/dangvien"))
     assert t("roster_pending", count=1) in roster.body
-    label = f"{t('btn_approve')}: Lý Văn Khoa"
+    label = t("btn_approve_name", name="Lý Văn Khoa")
     assert roster.labels == [label, t("btn_reject")]
     khoa_seq = await chat_seq(khoa)
     done = only(await hung.tap(label, message_id=roster.message_id))
-    assert done.kind == "edit" and done.body == t("approved_leader", name="Lý Văn Khoa")
+    # The roster stays as it was (other requests keep their buttons); the answer comes below.
+    assert done.kind == "message" and done.body == t("approved_leader", name="Lý Văn Khoa")
+    kept = [m for m in await hung.messages() if m.message_id == roster.message_id]
+    assert kept[0].body == roster.body
     assert only(await events_after(h, khoa, khoa_seq)).body == t(
         "approved_member", name="Lý Văn Khoa"
     )

@@ -168,6 +168,9 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "channel", "external_id", name=op.f("uq_channel_accounts_channel_external_id")
         ),
+        sa.UniqueConstraint(
+            "member_id", "channel", name=op.f("uq_channel_accounts_member_id_channel")
+        ),
     )
     with op.batch_alter_table("channel_accounts", schema=None) as batch_op:
         batch_op.create_index("ix_channel_accounts_member_id", ["member_id"], unique=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-27 15:00:21.251540
+Create Date: 2026-11-27 15:03:05.458115
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ depends_on = None
 
 def upgrade() -> None:
 
+    op.create_table(
+        "job_state",
+        sa.Column("name", sa.String(length=48), nullable=False),
+        sa.Column("last_run_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_job_state")),
+    )
     op.create_table(
         "cell_settings",
         sa.Column("cell_id", sa.Integer(), nullable=False),
@@ -337,3 +343,4 @@ def downgrade() -> None:
     op.drop_table("meeting_rules")
     op.drop_table("skip_dates")
     op.drop_table("cell_settings")
+    op.drop_table("job_state")
