@@ -98,7 +98,7 @@ class BotApp:
         )
         self.gateway.on_enqueued = self.deliverer.wake
         self._delivery_task = asyncio.create_task(self.deliverer.run(self._stop))
-        self.scheduler = build_scheduler(self.services, self.settings.zone)
+        self.scheduler = build_scheduler(self.services, self.settings.zone, self.deliverer.wake)
         self.scheduler.start()
 
     def _telegram(self, token: str) -> TelegramChannel:

@@ -14,9 +14,11 @@ from core import audit
 from core.context import Services
 from core.errors import Refused
 from core.identity import load_actor, require, require_member, unit_path
-from core.messages import Incoming
+from core.messages import Incoming, Reply
+from core.outbox import Message, enqueue
 from core.policy import Action, Actor, allows
 from core.recurrence import Rule, occurrences
+from core.texts import t, when_text
 from db.models import (
     Meeting,
     MeetingKind,
@@ -326,6 +328,13 @@ async def reschedule(
         await skip_pending_reminders(s, meeting.id, now)
         meeting.starts_at, meeting.updated_at = starts_at.astimezone(UTC), now
         meeting.version += 1
+        text = t(
+            "meeting_moved_notice",
+            kind=t(f"meeting_kind_{meeting.kind.value}"),
+            when=when_text(meeting.starts_at, services.config.timezone),
+            place=meeting.place,
+        )
+        await _tell(s, services, now, reminded, f"moved:{meeting.id}:v{meeting.version}", text)
         audit.record(s, now, "meeting_moved", actor_id=actor.member_id, unit_id=meeting.cell_id)
         await uow.commit()
         return Changed(_view(meeting), reminded)
@@ -341,8 +350,45 @@ async def cancel(services: Services, who: Incoming, meeting_id: int) -> Changed:
         reminded = await _reminded(s, meeting.id)
         await skip_pending_reminders(s, meeting.id, now)
         meeting.status, meeting.updated_at = MeetingStatus.CANCELLED, now
+        text = t(
+            "meeting_cancelled_notice",
+            kind=t(f"meeting_kind_{meeting.kind.value}"),
+            when=when_text(meeting.starts_at, services.config.timezone),
+        )
+        await _tell(s, services, now, reminded, f"cancelled:{meeting.id}", text)
         audit.record(
             s, now, "meeting_cancelled", actor_id=actor.member_id, unit_id=meeting.cell_id
         )
         await uow.commit()
         return Changed(_view(meeting), reminded)
+
+
+async def _tell(
+    s: AsyncSession,
+    services: Services,
+    now: datetime,
+    members: list[int],
+    key: str,
+    text: str,
+) -> None:
+    """A short notice to everyone who had been reminded of the meeting."""
+    messages = [
+        Message(key=f"{key}:{m}", kind="notice", reply=Reply(text), member_id=m, not_before=now)
+        for m in members
+    ]
+    await enqueue(s, services, now, messages)
+
+
+async def view_of(services: Services, who: Incoming, meeting_id: int) -> MeetingView:
+    """One meeting of the leader's own cell (for confirmations)."""
+    async with services.db.unit_of_work() as uow:
+        _, meeting = await _own_meeting(services, uow.session, who, meeting_id)
+        return _view(meeting)
+
+
+async def is_leader(services: Services, who: Incoming) -> bool:
+    async with services.db.unit_of_work() as uow:
+        actor = await load_actor(uow.session, services.config, who.channel, who.sender_id)
+        if actor.cell_id is None:
+            return False
+        return await _is_leader(uow.session, actor, actor.cell_id)

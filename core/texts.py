@@ -11,7 +11,7 @@ from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.catalogue import dates, recurrence
+from core.catalogue import dates, meetings, recurrence
 
 TEXTS: dict[str, str] = {
     # --- refusals and errors -----------------------------------------------------------------
@@ -250,7 +250,7 @@ def _merge(*parts: dict[str, str]) -> None:
         TEXTS.update(part)
 
 
-_merge(dates.TEXTS, recurrence.TEXTS)
+_merge(dates.TEXTS, recurrence.TEXTS, meetings.TEXTS)
 
 
 def t(key: str, /, **values: Any) -> str:
@@ -264,3 +264,14 @@ def placeholders(key: str) -> set[str]:
 
 def local_date(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%d/%m/%Y")
+
+
+def when_text(instant: datetime, tz: ZoneInfo) -> str:
+    """«19:30, thứ Năm 05/12/2026» in local time."""
+    local = instant.astimezone(tz)
+    return t(
+        "when",
+        time=local.strftime("%H:%M"),
+        weekday=t(f"weekday_name_{local.weekday()}"),
+        date=local.strftime("%d/%m/%Y"),
+    )

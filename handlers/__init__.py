@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from core import onboarding
+from core import moving, onboarding, scheduling
+from core import rsvp as core_rsvp
 from core.context import Services
 from core.policy import Audience
+from core.reminders import RSVP
 from core.router import CommandSpec, Router
-from handlers import cancel, events, guide, invite, roster, start
+from handlers import cancel, events, guide, invite, meetings, roster, rsvp, schedule, start
 
 
 def build_router(services: Services) -> Router:
@@ -22,14 +24,27 @@ def build_router(services: Services) -> Router:
         guide.make_help(router.specs),
     )
     router.command(CommandSpec("huy", "cmd_huy", Audience.MEMBER), cancel.cancel)
+    router.command(CommandSpec("lichhop", "cmd_lichhop", Audience.MEMBER), meetings.schedule)
     # Secretary and deputy.
     router.command(CommandSpec("moi", "cmd_moi", Audience.SECRETARY), invite.invite)
     router.command(CommandSpec("dangvien", "cmd_dangvien", Audience.SECRETARY), roster.roster)
+    router.command(CommandSpec("taohop", "cmd_taohop", Audience.SECRETARY), schedule.begin)
     # Buttons, by payload prefix.
     router.button(start.JOIN, start.join_button)
     router.button(start.DECIDE, start.decide_button)
     router.button(invite.PICK, invite.invite_member)
     router.button(invite.PAGE, invite.invite_page)
+    router.button(RSVP, rsvp.answer_button)
+    router.button(rsvp.REASON, rsvp.reason_button)
+    router.button(rsvp.OPINION, rsvp.opinion_button)
+    router.button(rsvp.DONE, rsvp.done_button)
+    router.button(schedule.WIZ, schedule.chose)
+    router.button(schedule.DONE, schedule.finish)
+    router.button(meetings.CANCEL, meetings.cancel_button)
+    router.button(meetings.MOVE, meetings.move_button)
     # Free text while a flow waits for it.
     router.flow(onboarding.JOIN_FLOW, start.name_typed)
+    router.flow(core_rsvp.FLOW, rsvp.typed)
+    router.flow(scheduling.FLOW, schedule.typed)
+    router.flow(moving.FLOW, meetings.move_typed)
     return router

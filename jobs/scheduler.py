@@ -1,18 +1,24 @@
-"""The scheduler is only a clock: it runs a few short periodic jobs in the bot's event loop."""
+"""The scheduler is only a clock: it runs a few short periodic jobs in the bot's event loop.
+
+Jobs have fixed ids, so adding them again replaces rather than doubles them; the work they
+do is idempotent, so a double run (two processes, a restart) changes nothing.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from core import housekeeping
+from core import housekeeping, reminders
 from core.context import Services
 
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY_MINUTES = 60
+REMINDER_TICK_SECONDS = 30
 
 
 async def run_housekeeping(services: Services) -> None:
@@ -20,18 +26,34 @@ async def run_housekeeping(services: Services) -> None:
     log.info("housekeeping: %d code attempts, %d menus removed", swept.code_attempts, swept.menus)
 
 
-def build_scheduler(services: Services, timezone: ZoneInfo) -> AsyncIOScheduler:
-    """Jobs have fixed ids, so adding them again replaces rather than doubles them."""
+async def run_reminder_tick(services: Services, on_queued: Callable[[], None]) -> None:
+    result = await reminders.tick(services)
+    if result.queued:
+        log.info("reminders: %d queued, %d meetings made", result.queued, result.meetings_made)
+        on_queued()
+
+
+def build_scheduler(
+    services: Services, timezone: ZoneInfo, on_queued: Callable[[], None]
+) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timezone)
+    common = {"replace_existing": True, "coalesce": True, "max_instances": 1}
+    scheduler.add_job(
+        run_reminder_tick,
+        "interval",
+        seconds=REMINDER_TICK_SECONDS,
+        args=(services, on_queued),
+        id="reminders",
+        misfire_grace_time=REMINDER_TICK_SECONDS,
+        **common,
+    )
     scheduler.add_job(
         run_housekeeping,
         "interval",
         minutes=HOUSEKEEPING_EVERY_MINUTES,
         args=(services,),
         id="housekeeping",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
         misfire_grace_time=600,
+        **common,
     )
     return scheduler

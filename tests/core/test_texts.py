@@ -58,6 +58,23 @@ SAMPLES = {
     "months": "tháng đầu mỗi quý",
     "month": 1,
     "second_month": 7,
+    "date": "05/12",
+    "time": "19:30",
+    "n": 3,
+    "when": "19:30, thứ Năm 05/12/2026",
+    "place": "Hội trường ấp",
+    "agenda": "Quán triệt nghị quyết",
+    "soon": "còn 3 ngày",
+    "opinion": "Đề nghị bàn thêm về đảng phí",
+    "limit": 1000,
+    "summary": "Loại: sinh hoạt chi bộ thường kỳ",
+    "rule": "ngày 5 hằng tháng, lúc 19:30",
+    "reminded": 8,
+    "attend": 6,
+    "excused": 1,
+    "unreachable": 1,
+    "answer": "sẽ dự",
+    "failed": 0,
 }
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 
@@ -86,6 +103,9 @@ NO_DIACRITICS_NEEDED = {
     "cli_member_line",
     "cli_row_error",
     "btn_next",
+    "when",
+    "schedule_item",
+    "btn_redo",
 }
 
 

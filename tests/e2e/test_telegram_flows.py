@@ -33,6 +33,9 @@ pytestmark = pytest.mark.e2e
 CELL = "Chi bộ Ấp Một"
 SECRETARY, DEPUTY, MEMBER = "Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Văn Tám"
 
+MEMBER_MENU = {"trogiup", "huy", "lichhop"}  # the default menu: commands for everyone
+SECRETARY_MENU = MEMBER_MENU | {"moi", "dangvien", "taohop"}
+
 
 def menu(commands: list[dict[str, object]], scope: dict[str, object]) -> set[str]:
     for entry in commands:
@@ -61,7 +64,7 @@ async def test_secretary_joins_help_and_permissions(h: Harness) -> None:
     cell = await seed_cell(h.app.services)
     default = {"type": "default"}
     before = await h.client.commands()
-    assert menu(before, default) == {"trogiup", "huy"}
+    assert menu(before, default) == MEMBER_MENU
     assert len(before) == 1  # no chat-scoped menus yet
 
     hung = await link(h, cell, SECRETARY, 2001)
@@ -71,13 +74,8 @@ async def test_secretary_joins_help_and_permissions(h: Harness) -> None:
     assert t("help_section_secretary") in help_text
 
     commands = await h.client.commands()
-    assert menu(commands, default) == {"trogiup", "huy"}
-    assert menu(commands, {"type": "chat", "chat_id": 2001}) == {
-        "trogiup",
-        "huy",
-        "moi",
-        "dangvien",
-    }
+    assert menu(commands, default) == MEMBER_MENU
+    assert menu(commands, {"type": "chat", "chat_id": 2001}) == SECRETARY_MENU
 
     tam = await link(h, cell, MEMBER, 2003)
     member_help = only(await tam.say("/trogiup")).body
@@ -118,7 +116,7 @@ async def test_menus_are_restored_when_the_bot_restarts(sqlite_url: str) -> None
         await link(first, cell, SECRETARY, 2001)
     async with running_bot(sqlite_url, migrate_first=False) as second:
         commands = await second.client.commands()
-        assert menu(commands, {"type": "default"}) == {"trogiup", "huy"}
+        assert menu(commands, {"type": "default"}) == MEMBER_MENU
         assert "moi" in menu(commands, {"type": "chat", "chat_id": 2001})
 
 
@@ -272,10 +270,7 @@ async def test_join_by_cell_code_reject_approve_and_already_decided(h: Harness) 
     assert only(await lan.say("/start")).body == t(
         "start_welcome_back", name="Huỳnh Thị Lan", cell=CELL
     )
-    assert menu(await h.client.commands(), {"type": "chat", "chat_id": 4002}) == {
-        "trogiup",
-        "huy",
-    }
+    assert menu(await h.client.commands(), {"type": "chat", "chat_id": 4002}) == MEMBER_MENU
     assert await h.client.unanswered_callbacks() == []
 
 

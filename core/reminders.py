@@ -1,0 +1,180 @@
+"""The reminder tick: which reminders are due now, as outbox rows (inserting twice is a no-op).
+
+Each (meeting, member, offset) is one row keyed `rem:<meeting>:v<version>:<member>:<offset>`.
+A tick looks at the offsets that fell due since the previous tick (all of them after a
+restart, however long the bot was down). When several fell due for the same member, only the
+latest is sent; the older ones are stored as skipped, so they are counted and never sent late.
+A reminder is never sent after its meeting has started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import meetings
+from core.context import Services
+from core.messages import Button, Reply, buttons
+from core.outbox import Message, enqueue
+from core.payloads import encode
+from core.texts import t, when_text
+from db.models import (
+    CellSettings,
+    ChannelAccount,
+    JobState,
+    Meeting,
+    MeetingStatus,
+    Member,
+    MemberStatus,
+    Rsvp,
+    RsvpAnswer,
+)
+
+TICK = "reminders"
+RSVP = "rsvp"  # rsvp:y:<meeting> / rsvp:n:<meeting>
+CLOCK_SLACK = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class TickResult:
+    meetings_made: int
+    queued: int
+
+
+async def tick(services: Services) -> TickResult:
+    """Make coming meetings from rules, then queue every reminder that fell due."""
+    made = await meetings.materialize_all(services)
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        state = await s.get(JobState, TICK)
+        longest = timedelta(minutes=max(services.config.reminder_offsets, default=0))
+        since = (state.last_run_at - CLOCK_SLACK) if state else now - longest
+        queued = await enqueue(s, services, now, await due_messages(s, services, since, now))
+        if state is None:
+            s.add(JobState(name=TICK, last_run_at=now))
+        else:
+            state.last_run_at = now
+        await uow.commit()
+    return TickResult(made, queued)
+
+
+async def due_messages(
+    s: AsyncSession, services: Services, since: datetime, now: datetime
+) -> list[Message]:
+    offsets_by_cell = await _offsets(s)
+    every = [o for v in offsets_by_cell.values() for o in v]
+    every += list(services.config.reminder_offsets)
+    horizon = now + timedelta(minutes=max(every, default=0))
+    upcoming = list(
+        await s.scalars(
+            select(Meeting).where(
+                Meeting.status == MeetingStatus.SCHEDULED,
+                Meeting.starts_at > now,
+                Meeting.starts_at <= horizon,
+            )
+        )
+    )
+    messages: list[Message] = []
+    for meeting in upcoming:
+        offsets = offsets_by_cell.get(meeting.cell_id, services.config.reminder_offsets)
+        fell_due = sorted(
+            (o for o in offsets if since < meeting.starts_at - timedelta(minutes=o) <= now),
+            reverse=True,
+        )
+        if fell_due:
+            messages += await _for_meeting(s, services, meeting, fell_due)
+    return messages
+
+
+async def _offsets(s: AsyncSession) -> dict[int, tuple[int, ...]]:
+    rows = await s.scalars(select(CellSettings))
+    return {r.cell_id: tuple(r.reminder_offsets) for r in rows}
+
+
+async def _for_meeting(
+    s: AsyncSession, services: Services, meeting: Meeting, fell_due: list[int]
+) -> list[Message]:
+    """`fell_due` is sorted longest first: the last one is the freshest and is sent."""
+    members = await _recipients(s, meeting)
+    messages: list[Message] = []
+    freshest = fell_due[-1]
+    for member_id in members:
+        for offset in fell_due:
+            reply = reminder_reply(services, meeting, offset, first=offset == fell_due[0])
+            due = meeting.starts_at - timedelta(minutes=offset)
+            messages.append(
+                Message(
+                    key=f"rem:{meeting.id}:v{meeting.version}:{member_id}:{offset}",
+                    kind="reminder",
+                    reply=reply,
+                    member_id=member_id,
+                    meeting_id=meeting.id,
+                    not_before=due,
+                    # Older reminders that fell due together with a fresher one are stale.
+                    expires_at=meeting.starts_at if offset == freshest else due,
+                )
+            )
+    return messages
+
+
+async def _recipients(s: AsyncSession, meeting: Meeting) -> list[int]:
+    """Active members of the cell with a linked account who have not asked to be excused."""
+    excused = select(Rsvp.member_id).where(
+        Rsvp.meeting_id == meeting.id, Rsvp.answer == RsvpAnswer.EXCUSED
+    )
+    rows = await s.scalars(
+        select(Member.id)
+        .where(
+            Member.cell_id == meeting.cell_id,
+            Member.status == MemberStatus.ACTIVE,
+            Member.id.in_(select(ChannelAccount.member_id)),
+            Member.id.not_in(excused),
+        )
+        .order_by(Member.id)
+    )
+    return list(rows)
+
+
+def reminder_reply(services: Services, meeting: Meeting, offset: int, *, first: bool) -> Reply:
+    tz = services.config.timezone
+    lines = [
+        t(
+            "reminder_title",
+            kind=t(f"meeting_kind_{meeting.kind.value}"),
+            soon=t(soon_key(offset), n=_soon_n(offset)),
+        ),
+        t("meeting_when", when=when_text(meeting.starts_at, tz)),
+        t("meeting_place", place=meeting.place),
+    ]
+    if first and meeting.agenda:
+        lines.append(t("meeting_agenda", agenda=meeting.agenda))
+    if meeting.document_url:
+        lines.append(t("meeting_documents", url=meeting.document_url))
+    lines.append(t("reminder_ask"))
+    return Reply(
+        "\n".join(lines),
+        buttons(
+            [
+                Button(t("btn_will_attend"), encode(RSVP, "y", meeting.id)),
+                Button(t("btn_ask_leave"), encode(RSVP, "n", meeting.id)),
+            ]
+        ),
+    )
+
+
+def soon_key(offset: int) -> str:
+    if offset >= 24 * 60 and offset % (24 * 60) == 0:
+        return "soon_days" if offset > 24 * 60 else "soon_tomorrow"
+    if offset >= 60:
+        return "soon_hours"
+    return "soon_minutes"
+
+
+def _soon_n(offset: int) -> int:
+    if offset >= 24 * 60 and offset % (24 * 60) == 0:
+        return offset // (24 * 60)
+    return offset // 60 if offset >= 60 else offset

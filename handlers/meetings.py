@@ -1,0 +1,75 @@
+"""`/lichhop`: the coming meetings; for the secretary also counts and move/cancel buttons."""
+
+from __future__ import annotations
+
+from core import meetings, moving
+from core.messages import Button, Reply, buttons
+from core.payloads import encode, int_part
+from core.router import Request, Result
+from core.texts import t, when_text
+from db.models import RsvpAnswer
+
+CANCEL = "mcan"  # mcan:<meeting>[:y|n]
+MOVE = "mmov"  # mmov:<meeting>
+ANSWERS = {RsvpAnswer.ATTEND: "answer_attend", RsvpAnswer.EXCUSED: "answer_excused"}
+
+
+def _kind(view: meetings.MeetingView) -> str:
+    return t(f"meeting_kind_{view.kind.value}")
+
+
+async def schedule(req: Request) -> Result:
+    views = await meetings.upcoming(req.services, req.incoming)
+    leader = await meetings.is_leader(req.services, req.incoming)
+    if not views:
+        return Reply(t("schedule_empty_leader" if leader else "schedule_empty"))
+    tz = req.services.config.timezone
+    lines = [t("schedule_header")]
+    rows: list[list[Button]] = []
+    for v in views:
+        when = when_text(v.starts_at, tz)
+        lines.append(t("schedule_item", kind=_kind(v), when=when, place=v.place))
+        answer = ANSWERS.get(v.my_answer, "answer_none") if v.my_answer else "answer_none"
+        lines.append(t("schedule_my_answer", answer=t(answer)))
+        if leader:
+            lines.append(t("schedule_counts", **v.counts))
+            day = v.starts_at.astimezone(tz).strftime("%d/%m")
+            rows.append(
+                [
+                    Button(t("btn_move", date=day), encode(MOVE, v.id)),
+                    Button(t("btn_cancel_meeting", date=day), encode(CANCEL, v.id)),
+                ]
+            )
+    return Reply("\n".join(lines), buttons(*rows))
+
+
+async def cancel_button(req: Request) -> Result:
+    meeting_id = int_part(req.parts, 0)
+    answer = req.parts[1] if len(req.parts) > 1 else ""
+    if answer == "n":
+        return Reply(t("kept"), replace=True)
+    if answer == "y":
+        changed = await meetings.cancel(req.services, req.incoming, meeting_id)
+        return Reply(t("meeting_cancelled_done", count=len(changed.reminded)), replace=True)
+    view = await meetings.view_of(req.services, req.incoming, meeting_id)
+    when = when_text(view.starts_at, req.services.config.timezone)
+    return Reply(
+        t("confirm_cancel_meeting", kind=_kind(view), when=when),
+        buttons(
+            [
+                Button(t("btn_yes_cancel"), encode(CANCEL, meeting_id, "y")),
+                Button(t("btn_keep"), encode(CANCEL, meeting_id, "n")),
+            ]
+        ),
+    )
+
+
+async def move_button(req: Request) -> Result:
+    view = await moving.ask(req.services, req.incoming, int_part(req.parts, 0))
+    return Reply(t("ask_new_time", kind=_kind(view)))
+
+
+async def move_typed(req: Request) -> Result:
+    changed = await moving.typed(req.services, req.incoming, req.incoming.text or "")
+    when = when_text(changed.meeting.starts_at, req.services.config.timezone)
+    return Reply(t("meeting_moved_done", when=when, count=len(changed.reminded)))
