@@ -228,7 +228,7 @@ async def _answers(
             Rsvp.meeting_id.in_(meeting_ids), Rsvp.member_id == member_id
         )
     )
-    return dict(rows.tuples().all())
+    return {meeting: answer for meeting, answer in rows}
 
 
 async def _is_leader(s: AsyncSession, actor: Actor, cell_id: int) -> bool:
@@ -237,28 +237,18 @@ async def _is_leader(s: AsyncSession, actor: Actor, cell_id: int) -> bool:
 
 async def meeting_counts(s: AsyncSession, meeting_id: int) -> dict[str, int]:
     """Answers and reminder delivery for one meeting, for the secretary."""
-    answers = dict(
-        (
-            await s.execute(
-                select(Rsvp.answer, func.count())
-                .where(Rsvp.meeting_id == meeting_id)
-                .group_by(Rsvp.answer)
-            )
-        )
-        .tuples()
-        .all()
+    answer_rows = await s.execute(
+        select(Rsvp.answer, func.count())
+        .where(Rsvp.meeting_id == meeting_id)
+        .group_by(Rsvp.answer)
     )
-    delivery = dict(
-        (
-            await s.execute(
-                select(Outbox.status, func.count(func.distinct(Outbox.member_id)))
-                .where(Outbox.meeting_id == meeting_id, Outbox.kind == "reminder")
-                .group_by(Outbox.status)
-            )
-        )
-        .tuples()
-        .all()
+    answers = {answer: n for answer, n in answer_rows}
+    delivery_rows = await s.execute(
+        select(Outbox.status, func.count(func.distinct(Outbox.member_id)))
+        .where(Outbox.meeting_id == meeting_id, Outbox.kind == "reminder")
+        .group_by(Outbox.status)
     )
+    delivery = {status: n for status, n in delivery_rows}
     return {
         "attend": answers.get(RsvpAnswer.ATTEND, 0),
         "excused": answers.get(RsvpAnswer.EXCUSED, 0),
