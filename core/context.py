@@ -25,6 +25,10 @@ class CoreConfig:
     quiet_hours: QuietHours = field(default_factory=lambda: QuietHours(time(21), time(6, 30)))
     # Minutes before a meeting's start at which members are reminded (a cell may override).
     reminder_offsets: tuple[int, ...] = (3 * 24 * 60, 24 * 60, 120)
+    # Early warnings (settings, since party rules change): absences in a row, with or
+    # without reason; unexcused absences in a calendar year (Điều lệ Điều 8: three).
+    absence_streak_limit: int = 3
+    unexcused_year_limit: int = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,18 @@ from core.context import Services
 from core.policy import Audience
 from core.reminders import RSVP
 from core.router import CommandSpec, Router
-from handlers import cancel, events, guide, invite, meetings, roster, rsvp, schedule, start
+from handlers import (
+    attendance,
+    cancel,
+    events,
+    guide,
+    invite,
+    meetings,
+    roster,
+    rsvp,
+    schedule,
+    start,
+)
 
 
 def build_router(services: Services) -> Router:
@@ -29,6 +40,7 @@ def build_router(services: Services) -> Router:
     router.command(CommandSpec("moi", "cmd_moi", Audience.SECRETARY), invite.invite)
     router.command(CommandSpec("dangvien", "cmd_dangvien", Audience.SECRETARY), roster.roster)
     router.command(CommandSpec("taohop", "cmd_taohop", Audience.SECRETARY), schedule.begin)
+    router.command(CommandSpec("diemdanh", "cmd_diemdanh", Audience.SECRETARY), attendance.take)
     # Buttons, by payload prefix.
     router.button(start.JOIN, start.join_button)
     router.button(start.DECIDE, start.decide_button)
@@ -42,6 +54,8 @@ def build_router(services: Services) -> Router:
     router.button(schedule.DONE, schedule.finish)
     router.button(meetings.CANCEL, meetings.cancel_button)
     router.button(meetings.MOVE, meetings.move_button)
+    router.button(attendance.MARK, attendance.mark)
+    router.button(attendance.PAGE, attendance.page)
     # Free text while a flow waits for it.
     router.flow(onboarding.JOIN_FLOW, start.name_typed)
     router.flow(core_rsvp.FLOW, rsvp.typed)

@@ -8,10 +8,14 @@ from core.texts import t
 
 
 def pager(prefix: str, page: int, pages: int) -> list[Button]:
-    """« previous / next » buttons for a paged list; empty when there is one page."""
+    """« previous / next » buttons for a paged list; empty when there is one page.
+
+    `prefix` may carry fixed parts ("attp:12"); the page number is added as the last part.
+    """
+    head, *fixed = prefix.split(":")
     row: list[Button] = []
     if page > 0:
-        row.append(Button(t("btn_prev"), encode(prefix, page - 1)))
+        row.append(Button(t("btn_prev"), encode(head, *fixed, page - 1)))
     if page < pages - 1:
-        row.append(Button(t("btn_next"), encode(prefix, page + 1)))
+        row.append(Button(t("btn_next"), encode(head, *fixed, page + 1)))
     return row

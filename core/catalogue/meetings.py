@@ -142,3 +142,32 @@ TEXTS.update(
         "wiz_done": "Đã tạo lịch. Buổi gần nhất: {when}. Bot sẽ tự nhắc các đồng chí đảng viên.",
     }
 )
+TEXTS.update(
+    {
+        "att_header": "Điểm danh buổi {kind} lúc {when}",
+        "att_legend": "Bấm tên để đổi: ✅ có mặt → 🟡 vắng có lý do → ❌ vắng không lý do → ⬜",
+        "att_progress": "Đã đánh dấu {marked}/{total} đồng chí (trang {page}/{pages}).",
+        "att_line_present": "✅ {name}",
+        "att_line_excused": "🟡 {name}",
+        "att_line_absent": "❌ {name}",
+        "att_line_none": "⬜ {name}",
+        "att_line_none_leave": "⬜ {name} (đã xin vắng)",
+        "btn_att_rest": "Còn lại: có mặt",
+        "btn_att_finish": "Xong",
+        "att_done": (
+            "Đã điểm danh: có mặt {present}/{total}, vắng có lý do {excused}, "
+            "vắng không lý do {absent}."
+        ),
+        "att_rest_note": (
+            "Khi bấm «Xong», đồng chí nào chưa đánh dấu được tính là vắng không lý do "
+            "(trừ người đã xin vắng)."
+        ),
+        "att_warnings": "Cần quan tâm (để trao đổi, không phải kết luận):",
+        "warn_unexcused": "• {name}: vắng không lý do buổi này",
+        "warn_streak": "• {name}: vắng {count} buổi liên tiếp",
+        "warn_year_limit": "• {name}: đã vắng không lý do {count} lần trong năm (ngưỡng Điều lệ)",
+        "warn_year_near": "• {name}: đã vắng không lý do {count} lần trong năm, sắp tới ngưỡng",
+        "no_meeting_to_mark": "Chưa có buổi họp nào vừa diễn ra để điểm danh.",
+        "meeting_not_started": "Buổi họp chưa bắt đầu nên chưa điểm danh được.",
+    }
+)

@@ -75,6 +75,9 @@ SAMPLES = {
     "unreachable": 1,
     "answer": "sẽ dự",
     "failed": 0,
+    "present": 7,
+    "absent": 1,
+    "marked": 5,
 }
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 
@@ -106,6 +109,11 @@ NO_DIACRITICS_NEEDED = {
     "when",
     "schedule_item",
     "btn_redo",
+    "att_line_present",
+    "att_line_excused",
+    "att_line_absent",
+    "att_line_none",
+    "btn_att_finish",
 }
 
 

@@ -34,7 +34,7 @@ CELL = "Chi bộ Ấp Một"
 SECRETARY, DEPUTY, MEMBER = "Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Văn Tám"
 
 MEMBER_MENU = {"trogiup", "huy", "lichhop"}  # the default menu: commands for everyone
-SECRETARY_MENU = MEMBER_MENU | {"moi", "dangvien", "taohop"}
+SECRETARY_MENU = MEMBER_MENU | {"moi", "dangvien", "taohop", "diemdanh"}
 
 
 def menu(commands: list[dict[str, object]], scope: dict[str, object]) -> set[str]:

@@ -98,7 +98,7 @@ async def test_rule_on_the_31st_moves_to_month_ends_over_14_months(
 
 
 async def test_reminders_fall_due_at_local_times(services: Services, clock: ManualClock) -> None:
-    secretary, member, other = await setup(services)
+    secretary, _, other = await setup(services)
     await wizard_once(secretary, "9/11", "19h30")  # Monday 9/11, 19:30 local
     clock.set(local(2026, 11, 6, 19, 29))
     await reminders.tick(services)
@@ -207,3 +207,36 @@ async def test_cancel_and_move_tell_only_the_reminded(
     assert done == t("meeting_cancelled_done", count=2)
     assert len(await outbox(services, "notice")) == 4
     assert text_of(await member.press(f"rsvp:y:{meeting_id}")) == t("meeting_cancelled")
+
+
+async def test_attendance_in_a_few_taps_and_early_warnings(
+    services: Services, clock: ManualClock
+) -> None:
+    secretary, member, other = await setup(services)
+    assert text_of(await secretary.say("/diemdanh")) == t("no_meeting_to_mark")
+    for day in (5, 12, 19):  # three weekly meetings; Tám misses all, Hoa asks leave each time
+        await wizard_once(secretary, f"{day}/11", "19h30")
+        clock.set(local(2026, 11, day, 19, 0))
+        async with services.db.unit_of_work() as uow:
+            meeting_id = await uow.session.scalar(
+                select(Meeting.id).order_by(Meeting.starts_at.desc()).limit(1)
+            )
+        await other.press(f"rsvp:n:{meeting_id}")
+        await other.tap(t("reason_work"))
+        clock.set(local(2026, 11, day, 21, 0))
+        sheet = await secretary.say("/diemdanh")
+        labels = [b.label for r in sheet.replies for b in r.button_list()]
+        assert t("att_line_none_leave", name="Phạm Thị Hoa") in labels
+        await secretary.tap(t("att_line_none", name="Nguyễn Văn Hùng"))
+        assert t("att_line_present", name="Nguyễn Văn Hùng") in [
+            b.label for r in secretary.last.replies for b in r.button_list()
+        ]
+        assert secretary.last.replies[0].replace  # updated in place
+        done = text_of(await secretary.tap(t("btn_att_finish")))
+        assert t("att_done", present=1, total=3, excused=1, absent=1) in done
+    assert t("warn_unexcused", name="Lê Văn Tám", count=1) in done
+    assert t("warn_streak", name="Lê Văn Tám", count=3) in done
+    assert t("warn_streak", name="Phạm Thị Hoa", count=3) in done
+    assert t("warn_year_limit", name="Lê Văn Tám", count=3) in done
+    assert "Nguyễn Văn Hùng" not in done.split(t("att_warnings"))[1]
+    assert text_of(await member.say("/diemdanh")) == t("not_allowed")
