@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import SystemClock
-from bot.settings import Settings
+from bot.settings import Settings, parse_offsets
 from channels.gateway import Gateway
 from channels.telegram import TelegramChannel, TelegramConfig
 from channels.webhook import WebhookServer
@@ -41,6 +41,9 @@ def core_config(settings: Settings) -> CoreConfig:
         code_failure_window=timedelta(minutes=settings.code_failure_window_minutes),
         join_link_template=link,
         quiet_hours=QuietHours(*settings.quiet),
+        reminder_offsets=parse_offsets(settings.reminder_offsets),
+        absence_streak_limit=settings.absence_streak_limit,
+        unexcused_year_limit=settings.unexcused_year_limit,
     )
 
 
@@ -50,6 +53,7 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
         per_chat_interval=settings.delivery_per_chat_interval,
         batch=settings.delivery_batch,
         max_attempts=settings.delivery_max_attempts,
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
     )
 
 

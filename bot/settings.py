@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     delivery_per_chat_interval: float = Field(default=1.05, ge=0, le=60)
     delivery_batch: int = Field(default=50, ge=1, le=1000)
     delivery_max_attempts: int = Field(default=8, ge=1, le=50)
+    # A row claimed by a worker that died is claimed again after this many seconds.
+    delivery_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    reminder_offsets: str = "3d,1d,2h"
+    absence_streak_limit: int = Field(default=3, ge=1, le=24)
+    unexcused_year_limit: int = Field(default=3, ge=1, le=24)
     invite_valid_days: int = Field(default=30, ge=1, le=365)
     code_failures_allowed: int = Field(default=5, ge=1, le=100)
     code_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
@@ -107,6 +112,12 @@ class Settings(BaseSettings):
             raise ValueError("must be a comma-separated list of numeric Telegram ids")
         return tuple(items)
 
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: str) -> str:
+        parse_offsets(value)
+        return value
+
     @field_validator("webhook_secret")
     @classmethod
     def _secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -141,6 +152,24 @@ def _http_url(value: str) -> str | None:
     if not re.match(r"^https?://[^\s/]+", value):
         raise ValueError("must be an http(s) URL")
     return value.rstrip("/")
+
+
+_OFFSET = re.compile(r"^(\d{1,3})([dhm])$")
+_UNIT_MINUTES = {"d": 24 * 60, "h": 60, "m": 1}
+
+
+def parse_offsets(value: str) -> tuple[int, ...]:
+    """ "3d,1d,2h" → minutes before the meeting, longest first."""
+    minutes: list[int] = []
+    for part in value.replace(" ", "").lower().split(","):
+        match = _OFFSET.match(part)
+        if not match:
+            raise ValueError("must look like 3d,1d,2h (days, hours or minutes before)")
+        amount = int(match.group(1)) * _UNIT_MINUTES[match.group(2)]
+        if not 0 < amount <= 30 * 24 * 60:
+            raise ValueError("each reminder must be between 1 minute and 30 days before")
+        minutes.append(amount)
+    return tuple(sorted(set(minutes), reverse=True))
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time]:
