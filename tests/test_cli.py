@@ -472,3 +472,27 @@ def test_a_valid_bot_token_never_appears_in_output(cli: Invoke, workdir: Path) -
         assert secret_part not in result.output
         assert secret_part not in result.stderr
     assert results[-1].exit_code == 2 and "WEBHOOK_SECRET" in results[-1].stderr
+
+
+# --- holidays and reminder times (issue 3) ----------------------------------------------------
+
+
+def test_holidays_are_added_listed_and_not_doubled(cli: Invoke, cell: str) -> None:
+    added = cli("holiday", "add", "2027-02-06", "--label", "Tết Nguyên đán")
+    assert added.exit_code == 0, added.output
+    assert t("cli_holiday_added", date="06/02/2027", label="Tết Nguyên đán") in added.output
+    again = cli("holiday", "add", "06/02/2027", "--label", "Tết")
+    assert again.exit_code == 1
+    assert t("skip_date_exists", date="06/02/2027") in again.output
+    assert (
+        cli("holiday", "add", "2027-02-07", "--label", "Mùng hai", "--cell", cell).exit_code == 0
+    )
+    listing = cli("holiday", "list")
+    assert "06/02/2027" in listing.output and "07/02/2027" in listing.output
+
+
+def test_cell_reminder_times_are_checked(cli: Invoke, cell: str) -> None:
+    ok = cli("cell", "reminders", "--cell", cell, "--offsets", "2d,3h")
+    assert ok.exit_code == 0 and t("cli_reminders_set", cell=cell, offsets="2d,3h") in ok.output
+    bad = cli("cell", "reminders", "--cell", cell, "--offsets", "2x")
+    assert bad.exit_code == 2 and t("cli_bad_offsets", offsets="2x") in bad.output

@@ -171,3 +171,11 @@ TEXTS.update(
         "meeting_not_started": "Buổi họp chưa bắt đầu nên chưa điểm danh được.",
     }
 )
+TEXTS.update(
+    {
+        "skip_date_exists": "Ngày {date} đã có trong danh sách ngày nghỉ.",
+        "cli_holiday_added": "Đã thêm ngày nghỉ {date}: {label}.",
+        "cli_bad_offsets": "Thời điểm nhắc «{offsets}» chưa đúng; ví dụ đúng: 3d,1d,2h.",
+        "cli_reminders_set": "Đã đặt thời điểm nhắc họp cho {cell}: {offsets}.",
+    }
+)

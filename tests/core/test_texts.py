@@ -78,6 +78,7 @@ SAMPLES = {
     "present": 7,
     "absent": 1,
     "marked": 5,
+    "offsets": "3d,1d,2h",
 }
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 
