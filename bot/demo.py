@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from bot.harness import Harness, running_bot
+from core import reminders
+from core.clock import ManualClock
 from core.context import Services
 from core.inviting import operator_invite
 from core.members import import_rows
 from core.roster import read_roster
-from core.texts import t
+from core.texts import t, when_text
 from core.units import add_unit
 from db.models import Role, UnitKind
 from emulator.client import EmulatedUser
@@ -27,6 +30,13 @@ class Transcript:
         self.pause = pause
         self.steps = 0
         self.messages = 0
+        self.seen: dict[int, int] = {}  # chat → last event seq shown
+
+    async def arrivals(self, h: Harness, user: EmulatedUser, expect: int = 1) -> list[Event]:
+        """Messages the bot sent this person on its own (reminders, notices)."""
+        after = self.seen.get(user.chat_id, 0)
+        events = await h.client.events(user.chat_id, after=after, min_count=expect, timeout=10)
+        return self.show(user, events)
 
     def step(self, key: str) -> None:
         self.steps += 1
@@ -46,6 +56,7 @@ class Transcript:
 
     def show(self, user: EmulatedUser, events: list[Event]) -> list[Event]:
         for event in events:
+            self.seen[user.chat_id] = max(self.seen.get(user.chat_id, 0), event.seq)
             self.messages += 1
             key = "demo_bot_edit" if event.kind == "edit" else "demo_bot"
             self.line(t(key, name=_name(user)))
@@ -143,12 +154,59 @@ async def script(h: Harness, show: Transcript) -> None:
 
     show.step("demo_s_roster")
     await show.say(hung, "/dangvien")
+    await meetings_script(h, show, hung, mai, newcomer)
+
+
+async def meetings_script(
+    h: Harness, show: Transcript, hung: EmulatedUser, mai: EmulatedUser, khoa: EmulatedUser
+) -> None:
+    clock = h.app.clock
+    assert isinstance(clock, ManualClock)
+    show.step("demo_s_schedule")
+    await show.say(hung, "/taohop")
+    await show.tap(hung, t("btn_kind_regular"))
+    await show.tap(hung, t("btn_repeat_once"))
+    await show.say(hung, "5/12")
+    await show.say(hung, "19h30")
+    await show.say(hung, "Hội trường ấp Phú Hữu")
+    await show.say(hung, "Quán triệt Nghị quyết của Đảng ủy xã; kế hoạch kiểm tra, giám sát quý I")
+    await show.tap(hung, t("btn_confirm"))
+
+    show.step("demo_s_reminders")
+    clock.set(datetime(2026, 12, 2, 12, 30, tzinfo=UTC))  # 19:30 local, three days before
+    show.line(t("demo_clock", when=when_text(clock.now(), h.app.services.config.timezone)))
+    await reminders.tick(h.app.services)
+    assert h.app.deliverer is not None
+    h.app.deliverer.wake()
+    await show.arrivals(h, mai)
+    await show.arrivals(h, khoa)
+    await show.tap(khoa, t("btn_will_attend"))
+
+    show.step("demo_s_leave")
+    await show.tap(mai, t("btn_ask_leave"))
+    await show.tap(mai, t("reason_work"))
+    await show.tap(mai, t("btn_write_opinion"))
+    await show.say(mai, "Đề nghị chi bộ bàn thêm việc thu đảng phí qua chuyển khoản.")
+    await show.arrivals(h, hung, expect=2)  # his own reminder, then Mai's opinion
+    await show.say(hung, "/lichhop")
+
+    show.step("demo_s_attendance")
+    clock.set(datetime(2026, 12, 5, 14, 30, tzinfo=UTC))  # 21:30 local, after the meeting
+    show.line(t("demo_clock", when=when_text(clock.now(), h.app.services.config.timezone)))
+    await show.say(hung, "/diemdanh")
+    await show.tap(hung, t("att_line_none", name="Lê Văn Tám"))
+    await show.tap(hung, t("att_line_present", name="Lê Văn Tám"))
+    await show.tap(hung, t("att_line_excused", name="Lê Văn Tám"))
+    await show.tap(hung, t("btn_att_rest"))
+    await show.tap(hung, t("btn_att_finish"))
 
 
 async def run_demo(pause: float = 0.0) -> None:
     with tempfile.TemporaryDirectory(prefix="chibo-demo-") as folder:
         url = f"sqlite+aiosqlite:///{folder}/demo.db"
-        async with running_bot(url) as h:
+        # The demo's own clock: Tuesday 01/12/2026, 09:00 in Hà Nội; the script moves it.
+        clock = ManualClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+        async with running_bot(url, clock=clock, quiet_hours="21:00-06:30") as h:
             show = Transcript(pause)
             click.echo(t("demo_title", url=h.emulator.url))
             await script(h, show)

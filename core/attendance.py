@@ -33,6 +33,8 @@ from db.models import (
 )
 
 PAGE_SIZE = 10
+# Attendance covers the whole roster, with or without the bot.
+ON_ROSTER = (MemberStatus.ACTIVE, MemberStatus.INVITED)
 RECENT = timedelta(days=45)  # how far back /diemdanh looks for the meeting to mark
 CYCLE: dict[Presence | None, Presence | None] = {
     None: Presence.PRESENT,
@@ -118,7 +120,7 @@ async def _meeting(
 async def _lines(s: AsyncSession, meeting: Meeting) -> list[Line]:
     members = await s.execute(
         select(Member.id, Member.full_name)
-        .where(Member.cell_id == meeting.cell_id, Member.status == MemberStatus.ACTIVE)
+        .where(Member.cell_id == meeting.cell_id, Member.status.in_(ON_ROSTER))
         .order_by(Member.full_name, Member.id)
     )
     marks = {
@@ -252,7 +254,7 @@ async def early_warnings(s: AsyncSession, services: Services, meeting: Meeting) 
         .where(
             Meeting.cell_id == meeting.cell_id,
             Meeting.starts_at <= meeting.starts_at,
-            Member.status == MemberStatus.ACTIVE,
+            Member.status.in_(ON_ROSTER),
         )
         .order_by(Attendance.member_id, Meeting.starts_at.desc())
     )

@@ -221,6 +221,11 @@ TEXTS: dict[str, str] = {
     "demo_s_newcomer": "Một đồng chí ngoài danh sách xin tham gia bằng mã chung",
     "demo_s_wrong": "Mã sai và mã đã dùng",
     "demo_s_roster": "Bí thư xem danh sách đảng viên",
+    "demo_s_schedule": "Bí thư tạo lịch sinh hoạt chi bộ tháng 12",
+    "demo_s_reminders": "Ba ngày trước buổi họp: bot tự gửi lời nhắc",
+    "demo_s_leave": "Một đồng chí xin vắng, nêu lý do và gửi ý kiến",
+    "demo_s_attendance": "Sau buổi họp: bí thư điểm danh",
+    "demo_clock": "🕒 Đồng hồ chạy thử: {when}",
     # --- roster file problems (codes from core.roster) ---------------------------------------
     "roster_missing_column": "thiếu cột «Họ và tên» ở dòng tiêu đề",
     "roster_name_missing": "thiếu họ và tên",

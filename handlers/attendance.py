@@ -33,6 +33,7 @@ def render(req: Request, sheet: Sheet) -> Reply:
                 page=sheet.page + 1,
                 pages=sheet.pages,
             ),
+            t("att_rest_note"),
         ]
     )
     m = sheet.meeting_id
@@ -64,7 +65,6 @@ def render_summary(summary: Summary) -> Reply:
             excused=summary.excused,
             absent=summary.absent,
         ),
-        t("att_rest_note"),
     ]
     if summary.warnings:
         lines.append("")
