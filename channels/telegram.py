@@ -36,6 +36,7 @@ from core.texts import t
 log = logging.getLogger(__name__)
 NAME = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+REPLY_RETRIES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,7 @@ class TelegramChannel:
             .token(config.token)
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
-            .rate_limiter(AIORateLimiter(max_retries=2))
+            .rate_limiter(AIORateLimiter(max_retries=REPLY_RETRIES))
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
@@ -212,7 +213,7 @@ class TelegramChannel:
                 return
             chat = update.effective_chat
             if chat is not None:
-                await self.send(str(chat.id), reply)
+                await self.send(str(chat.id), reply, retries=REPLY_RETRIES)
         except DeliveryError as exc:
             log.warning("telegram: reply failed: %s", exc.failure)
             if exc.failure is Failure.UNREACHABLE and update.effective_chat is not None:
@@ -233,13 +234,15 @@ class TelegramChannel:
 
     # --- sending ---------------------------------------------------------------------------
 
-    async def send(self, chat_id: str, reply: Reply) -> str:
+    async def send(self, chat_id: str, reply: Reply, retries: int = 0) -> str:
+        """Send one message. The outbox calls this with no retries: it paces and retries
+        itself; answers to a person's own action may wait out a short 429 (`retries`)."""
         try:
-            return await self._send(int(chat_id), reply)
+            return await self._send(int(chat_id), reply, retries)
         except TelegramError as exc:
             raise _failure(exc) from exc
 
-    async def _send(self, chat: int, reply: Reply) -> str:
+    async def _send(self, chat: int, reply: Reply, retries: int) -> str:
         bot = self.app.bot
         keyboard = markup(reply)
         text = reply.text
@@ -249,14 +252,20 @@ class TelegramChannel:
             document = InputFile(reply.file.content, filename=reply.file.filename)
             sender = bot.send_photo if reply.file.kind == "photo" else bot.send_document
             sent = await sender(
-                chat, document, caption=caption, reply_markup=keyboard if fits else None
+                chat,
+                document,
+                caption=caption,
+                reply_markup=keyboard if fits else None,
+                rate_limit_args=retries,
             )
             if fits:
                 return str(sent.message_id)
         pieces = split_text(text, MessageLimit.MAX_TEXT_LENGTH)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            sent = await bot.send_message(chat, piece, reply_markup=keyboard if last else None)
+            sent = await bot.send_message(
+                chat, piece, reply_markup=keyboard if last else None, rate_limit_args=retries
+            )
         return str(sent.message_id)
 
     # --- command menus ---------------------------------------------------------------------

@@ -34,6 +34,8 @@ from db.models import (
 )
 
 TICK = "reminders"
+MATERIALIZE = "materialize"
+MATERIALIZE_EVERY = timedelta(hours=1)
 RSVP = "rsvp"  # rsvp:y:<meeting> / rsvp:n:<meeting>
 CLOCK_SLACK = timedelta(minutes=5)
 
@@ -45,8 +47,8 @@ class TickResult:
 
 
 async def tick(services: Services) -> TickResult:
-    """Make coming meetings from rules, then queue every reminder that fell due."""
-    made = await meetings.materialize_all(services)
+    """Make coming meetings from rules (hourly), then queue every reminder that fell due."""
+    made = await _materialize_hourly(services)
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
         s = uow.session
@@ -60,6 +62,23 @@ async def tick(services: Services) -> TickResult:
             state.last_run_at = now
         await uow.commit()
     return TickResult(made, queued)
+
+
+async def _materialize_hourly(services: Services) -> int:
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        state = await uow.session.get(JobState, MATERIALIZE)
+        if state is not None and now - state.last_run_at < MATERIALIZE_EVERY:
+            return 0
+    made = await meetings.materialize_all(services)
+    async with services.db.unit_of_work() as uow:
+        state = await uow.session.get(JobState, MATERIALIZE)
+        if state is None:
+            uow.session.add(JobState(name=MATERIALIZE, last_run_at=now))
+        else:
+            state.last_run_at = now
+        await uow.commit()
+    return made
 
 
 async def due_messages(
