@@ -63,7 +63,7 @@ TEXTS: dict[str, str] = {
     "schedule_my_answer": "  Đồng chí: {answer}",
     "schedule_counts": (
         "  Đã nhắc {reminded} · Sẽ dự {attend} · Xin vắng {excused} · "
-        "Không nhận được tin {unreachable}"
+        "Không nhận được tin {unreachable} · Gửi lỗi {failed}"
     ),
     "answer_attend": "sẽ dự",
     "answer_excused": "xin vắng",

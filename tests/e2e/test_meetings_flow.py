@@ -80,7 +80,7 @@ async def test_reminders_answers_and_cancellation_over_telegram(
     # The secretary cancels: Tám, who was reminded, is told once.
     seq = await chat_seq(tam)
     listing = await hung.say("/lichhop")
-    assert t("schedule_counts", reminded=2, attend=1, excused=0, unreachable=0) in (
+    assert t("schedule_counts", reminded=2, attend=1, excused=0, unreachable=0, failed=0) in (
         listing[-1].body
     )
     await hung.tap(t("btn_cancel_meeting", date="06/11"))
