@@ -37,3 +37,5 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     # httpx logs every request URL, and Telegram URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Every 429 the delivery loop handles itself would otherwise be logged as an error here.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)

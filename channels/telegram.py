@@ -134,7 +134,7 @@ class TelegramChannel:
             .token(config.token)
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
-            .rate_limiter(AIORateLimiter(max_retries=REPLY_RETRIES))
+            .rate_limiter(AIORateLimiter(max_retries=0))  # per call: see send()
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
@@ -236,7 +236,8 @@ class TelegramChannel:
 
     async def send(self, chat_id: str, reply: Reply, retries: int = 0) -> str:
         """Send one message. The outbox calls this with no retries: it paces and retries
-        itself; answers to a person's own action may wait out a short 429 (`retries`)."""
+        itself; answers to a person's own action may wait out a short 429 (`retries`).
+        (PTB reads `rate_limit_args or default`, so 0 must be the limiter's default.)"""
         try:
             return await self._send(int(chat_id), reply, retries)
         except TelegramError as exc:

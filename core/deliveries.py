@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import audit
@@ -50,18 +50,20 @@ class Outcome:
     error: str = ""
 
 
-async def _claim_ids(s: AsyncSession, now: datetime, limit: int) -> list[int]:
+async def _claim_ids(s: AsyncSession, now: datetime, limit: int, lease: timedelta) -> list[int]:
+    # Due rows, and rows a worker claimed longer than a lease ago (it died, or hangs).
+    claimable = or_(
+        and_(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now),
+        and_(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_at < now - lease),
+    )
     due = (
-        select(Outbox.id)
-        .where(Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now)
-        .order_by(Outbox.next_attempt_at, Outbox.id)
-        .limit(limit)
+        select(Outbox.id).where(claimable).order_by(Outbox.next_attempt_at, Outbox.id).limit(limit)
     )
     if s.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     claim = (
         update(Outbox)
-        .where(Outbox.id.in_(due.scalar_subquery()), Outbox.status == OutboxStatus.PENDING)
+        .where(Outbox.id.in_(due.scalar_subquery()), claimable)
         .values(status=OutboxStatus.SENDING, claimed_at=now)
         .returning(Outbox.id)
     )
@@ -89,13 +91,17 @@ async def _reachable_chats(
 
 
 async def claim(
-    services: Services, worker: str, limit: int, channels: frozenset[str]
+    services: Services,
+    worker: str,
+    limit: int,
+    channels: frozenset[str],
+    lease: timedelta = timedelta(minutes=2),
 ) -> list[Claimed]:
     """Take up to `limit` due rows; on PostgreSQL other workers skip them (SKIP LOCKED)."""
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
         s = uow.session
-        ids = await _claim_ids(s, now, limit)
+        ids = await _claim_ids(s, now, limit, lease)
         if not ids:
             await uow.commit()
             return []
@@ -139,25 +145,29 @@ def backoff(attempts: int) -> timedelta:
 async def record(services: Services, outcomes: Sequence[Outcome], max_attempts: int) -> None:
     """Write every outcome of one batch in one transaction; alert secretaries once."""
     now = services.clock.now()
-    unreachable: dict[int, Address] = {}
+    refused: set[Address] = set()
+    to_alert: set[int] = set()
     async with services.db.unit_of_work() as uow:
         s = uow.session
         for o in outcomes:
             values = _values(o, now, max_attempts)
             await s.execute(update(Outbox).where(Outbox.id == o.row.id).values(**values))
-            if o.result is Result.UNREACHABLE and o.row.to is not None:
-                unreachable[o.row.member_id or 0] = o.row.to
-        for member_id, chat in unreachable.items():
             # Only a chat that just refused (403) is news; rows for members without any
             # reachable chat are counted, not alerted again.
+            if o.result is Result.UNREACHABLE and o.row.to is not None:
+                refused.add(o.row.to)
+                if o.row.member_id is not None:
+                    to_alert.add(o.row.member_id)
+        for chat in sorted(refused, key=lambda a: (a.channel, a.chat_id)):
             await mark_accounts(s, now, chat, blocked=True, action="unreachable")
-            if member_id:
-                await _alert_leaders(s, services, now, member_id)
+        for member_id in sorted(to_alert):
+            await _alert_leaders(s, services, now, member_id)
         await uow.commit()
 
 
 def _values(o: Outcome, now: datetime, max_attempts: int) -> dict[str, object]:
-    attempts = o.row.attempts + (0 if o.result is Result.RATE_LIMITED else 1)
+    tried = o.result not in (Result.RATE_LIMITED, Result.EXPIRED)
+    attempts = o.row.attempts + (1 if tried else 0)
     done = {"done_at": now, "claimed_by": None, "attempts": attempts}
     if o.result is Result.SENT:
         return done | {

@@ -78,7 +78,9 @@ class Deliverer:
                 stopper.cancel()
 
     async def deliver_once(self) -> int:
-        rows = await deliveries.claim(self.services, self.worker, self.config.batch, self.channels)
+        rows = await deliveries.claim(
+            self.services, self.worker, self.config.batch, self.channels, self.config.lease
+        )
         if not rows:
             return 0
         limit = asyncio.Semaphore(self.config.concurrency)
@@ -102,14 +104,13 @@ class Deliverer:
         if row.to is None:
             return Outcome(row, Result.UNREACHABLE, error="no reachable chat")
         chat = f"{row.to.channel}:{row.to.chat_id}"
-        async with limit:
-            await self.pacer.wait(chat)
+        async with self.pacer.turn(chat), limit:
             try:
                 message_id = await self.sender.send(row.to, row.reply)
             except DeliveryError as exc:
                 return self._failed(row, chat, exc)
             except Exception as exc:  # a bug or an unexpected library error: retry later
-                log.exception("send failed unexpectedly")
+                log.error("send failed unexpectedly: %s", type(exc).__name__)
                 return Outcome(row, Result.RETRY, error=type(exc).__name__)
         return Outcome(row, Result.SENT, message_id=message_id)
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 
 class Pacer:
@@ -26,6 +28,7 @@ class Pacer:
         self._sleep = sleep
         self._next_global = 0.0
         self._next_chat: dict[str, float] = {}
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def reserve(self, chat: str) -> float:
         """Book the earliest slot for `chat`; returns how long to wait for it."""
@@ -41,6 +44,26 @@ class Pacer:
         delay = self.reserve(chat)
         if delay > 0:
             await self._sleep(delay)
+
+    @asynccontextmanager
+    async def turn(self, chat: str) -> AsyncIterator[None]:
+        """One send to `chat`: sends to the same chat go one at a time, each a full interval
+        after the previous one finished; sends to different chats overlap freely."""
+        lock = self._locks.get(chat)
+        if lock is None:
+            lock = self._locks[chat] = asyncio.Lock()
+        async with lock:
+            await self.wait(chat)
+            try:
+                yield
+            finally:
+                self.done(chat)
+
+    def done(self, chat: str) -> None:
+        """A send to `chat` finished: the next one waits a full interval from now, so a slow
+        request cannot bring two messages to the platform closer than the interval."""
+        until = self._monotonic() + self.per_chat_interval
+        self._next_chat[chat] = max(self._next_chat.get(chat, 0.0), until)
 
     def hold_chat(self, chat: str, seconds: float) -> None:
         """After a 429 for this chat: nothing more to it for `seconds`."""
