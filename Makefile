@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test test-sqlite lint format clean
+.PHONY: install demo run test test-sqlite lint format clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ test: install  ## the whole suite, SQLite and PostgreSQL (127.0.0.1:5432)
 
 test-sqlite: install  ## the suite without PostgreSQL
 	CHIBO_TEST_POSTGRES_URL= $(BIN)/pytest -q -m "not postgres"
+
+bench: install  ## delivery benchmark against the emulator (~4 min; writes docs/BENCHMARKS.md)
+	$(BIN)/python -m bench.delivery $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

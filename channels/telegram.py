@@ -26,6 +26,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeHandler
 
 from channels.base import DeliveryError, Failure
+from channels.botapi import BotApiSender
 from channels.gateway import Gateway
 from core.chunks import split_text
 from core.messages import Address, Event, Incoming, Reply
@@ -140,6 +141,7 @@ class TelegramChannel:
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self._initialized = False
+        self.bulk = BotApiSender(api, config.token)
 
     @property
     def username(self) -> str:
@@ -178,6 +180,7 @@ class TelegramChannel:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.bulk.close()
 
     async def feed(self, data: dict[str, object]) -> None:
         """Webhook mode: queue one update that the webhook server received."""
@@ -236,12 +239,26 @@ class TelegramChannel:
 
     async def send(self, chat_id: str, reply: Reply, retries: int = 0) -> str:
         """Send one message. The outbox calls this with no retries: it paces and retries
-        itself; answers to a person's own action may wait out a short 429 (`retries`).
+        itself, and plain texts take the lean path; answers to a person's own action go
+        through PTB and may wait out a short 429 (`retries`).
         (PTB reads `rate_limit_args or default`, so 0 must be the limiter's default.)"""
+        if retries == 0 and reply.file is None:
+            return await self._send_lean(int(chat_id), reply)
         try:
             return await self._send(int(chat_id), reply, retries)
         except TelegramError as exc:
             raise _failure(exc) from exc
+
+    async def _send_lean(self, chat: int, reply: Reply) -> str:
+        keyboard = [
+            [{"text": b.label, "callback_data": b.payload} for b in row] for row in reply.buttons
+        ]
+        pieces = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+        sent = ""
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            sent = await self.bulk.send_message(chat, piece, keyboard if last else None)
+        return sent
 
     async def _send(self, chat: int, reply: Reply, retries: int) -> str:
         bot = self.app.bot

@@ -106,7 +106,21 @@ async def claim(
             await uow.commit()
             return []
         await s.execute(update(Outbox).where(Outbox.id.in_(ids)).values(claimed_by=worker))
-        rows = list(await s.scalars(select(Outbox).where(Outbox.id.in_(ids)).order_by(Outbox.id)))
+        rows = (
+            await s.execute(
+                select(
+                    Outbox.id,
+                    Outbox.channel,
+                    Outbox.chat_id,
+                    Outbox.member_id,
+                    Outbox.body,
+                    Outbox.attempts,
+                    Outbox.expires_at,
+                )
+                .where(Outbox.id.in_(ids))
+                .order_by(Outbox.id)
+            )
+        ).all()
         chats = await _reachable_chats(s, {r.member_id for r in rows if r.member_id}, channels)
         await uow.commit()
     return [
@@ -149,9 +163,11 @@ async def record(services: Services, outcomes: Sequence[Outcome], max_attempts: 
     to_alert: set[int] = set()
     async with services.db.unit_of_work() as uow:
         s = uow.session
+        # One executemany for the whole batch (ORM bulk UPDATE by primary key).
+        await s.execute(
+            update(Outbox), [{"id": o.row.id, **_values(o, now, max_attempts)} for o in outcomes]
+        )
         for o in outcomes:
-            values = _values(o, now, max_attempts)
-            await s.execute(update(Outbox).where(Outbox.id == o.row.id).values(**values))
             # Only a chat that just refused (403) is news; rows for members without any
             # reachable chat are counted, not alerted again.
             if o.result is Result.UNREACHABLE and o.row.to is not None:
@@ -166,28 +182,33 @@ async def record(services: Services, outcomes: Sequence[Outcome], max_attempts: 
 
 
 def _values(o: Outcome, now: datetime, max_attempts: int) -> dict[str, object]:
+    """The new column values for one row; every row gets the same keys (one executemany)."""
     tried = o.result not in (Result.RATE_LIMITED, Result.EXPIRED)
     attempts = o.row.attempts + (1 if tried else 0)
-    done = {"done_at": now, "claimed_by": None, "attempts": attempts}
-    if o.result is Result.SENT:
-        return done | {
-            "status": OutboxStatus.SENT,
-            "provider_message_id": o.message_id,
-            "sent_channel": o.row.to.channel if o.row.to else None,
-        }
-    if o.result is Result.EXPIRED:
-        return done | {"status": OutboxStatus.SKIPPED, "last_error": "stale"}
-    if o.result is Result.UNREACHABLE:
-        return done | {"status": OutboxStatus.UNREACHABLE, "last_error": o.error[:200]}
-    if o.result is Result.FAILED or attempts >= max_attempts:
-        return done | {"status": OutboxStatus.FAILED, "last_error": o.error[:200]}
-    wait = timedelta(seconds=o.wait) if o.result is Result.RATE_LIMITED else backoff(attempts)
-    return {
-        "status": OutboxStatus.PENDING,
+    values: dict[str, object] = {
         "attempts": attempts,
-        "next_attempt_at": now + wait,
-        "last_error": o.error[:200],
         "claimed_by": None,
+        "done_at": now,
+        "next_attempt_at": now,
+        "last_error": o.error[:200] or None,
+        "provider_message_id": None,
+        "sent_channel": None,
+    }
+    if o.result is Result.SENT:
+        values["provider_message_id"] = o.message_id
+        values["sent_channel"] = o.row.to.channel if o.row.to else None
+        return values | {"status": OutboxStatus.SENT}
+    if o.result is Result.EXPIRED:
+        return values | {"status": OutboxStatus.SKIPPED, "last_error": "stale"}
+    if o.result is Result.UNREACHABLE:
+        return values | {"status": OutboxStatus.UNREACHABLE}
+    if o.result is Result.FAILED or attempts >= max_attempts:
+        return values | {"status": OutboxStatus.FAILED}
+    wait = timedelta(seconds=o.wait) if o.result is Result.RATE_LIMITED else backoff(attempts)
+    return values | {
+        "status": OutboxStatus.PENDING,
+        "next_attempt_at": now + wait,
+        "done_at": None,
     }
 
 

@@ -90,6 +90,21 @@ class EmulatorClient:
         data = await self._json("POST", self._bot_path("send"), json=body)
         return Sent(int(data["update_id"]), int(data["message_id"]), int(data["seq"]))
 
+    async def register_users(
+        self,
+        user_ids: list[int] | None = None,
+        *,
+        first_id: int | None = None,
+        count: int | None = None,
+        first_name: str | None = None,
+    ) -> JSONDict:
+        """Make many private chats known at once (no updates): a list and/or a range of ids."""
+        body: JSONDict = {"users": [{"user_id": u} for u in user_ids or []]}
+        if count is not None:
+            body |= {"first_id": first_id, "count": count, "first_name": first_name}
+        result: JSONDict = await self._json("POST", self._bot_path("users/bulk"), json=body)
+        return result
+
     async def press(self, user_id: int, label: str, message_id: int | None = None) -> Pressed:
         body = {"user_id": user_id, "label": label, "message_id": message_id}
         data = await self._json("POST", self._bot_path("press"), json=body)

@@ -15,6 +15,7 @@ from emulator.webhook import WebhookDeliverer
 
 BLOCKED = "Forbidden: bot was blocked by the user"
 MAX_CALLS = 50_000
+MAX_BULK_USERS = 100_000
 
 
 @dataclass
@@ -152,6 +153,25 @@ class TelegramBot:
             if value is not None:
                 setattr(user, key, str(value))
         return user
+
+    def register_users(self, profiles: list[JSONDict]) -> JSONDict:
+        """Make private chats known at once, as if each user had written and been answered.
+
+        No update is queued and known users are left as they are: load tests need thousands
+        of reachable chats without the bot reading thousands of greetings first.
+        """
+        if len(profiles) > MAX_BULK_USERS:
+            raise ValueError(f"at most {MAX_BULK_USERS} users per call")
+        for profile in profiles:  # all or nothing: check every entry first
+            user_id = profile.get("user_id")
+            if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
+                raise ValueError("every user needs a positive integer user_id")
+        new = 0
+        for profile in profiles:
+            if profile["user_id"] not in self.users:
+                self._user(profile["user_id"], profile)
+                new += 1
+        return {"registered": new, "known": len(self.users)}
 
     def user_sends(self, user_id: int, text: str, profile: JSONDict | None = None) -> JSONDict:
         """A user writes to the bot; returns the control-API answer."""

@@ -16,7 +16,7 @@ from emulator.control import (
     req_str,
 )
 from emulator.telegram import TelegramEmulator
-from emulator.telegram_bot import TelegramBot
+from emulator.telegram_bot import MAX_BULK_USERS, TelegramBot
 
 MAX_WAIT = 120.0
 
@@ -31,6 +31,7 @@ class TelegramControl:
         routes.add_post(f"{base}/send", control(self.send))
         routes.add_post(f"{base}/press", control(self.press))
         routes.add_post(f"{base}/block", control(self.block))
+        routes.add_post(f"{base}/users/bulk", control(self.register_users))
         routes.add_get(f"{base}/chats/{{chat_id}}/events", control(self.events))
         routes.add_get(f"{base}/chats/{{chat_id}}/messages", control(self.messages))
         routes.add_get(f"{base}/calls", control(self.calls))
@@ -70,6 +71,27 @@ class TelegramControl:
         if not isinstance(blocked, bool):
             raise ControlError(400, "blocked must be true or false")
         return reply(bot.user_blocks(req_int(body, "user_id"), blocked))
+
+    async def register_users(self, request: web.Request) -> web.StreamResponse:
+        """``{"users": [{"user_id", "first_name"?, ...}]}`` and/or ``{"first_id", "count"}``."""
+        bot, body = self._bot(request), await json_body(request)
+        users = body.get("users", [])
+        if not isinstance(users, list) or not all(isinstance(u, dict) for u in users):
+            raise ControlError(400, "users must be a list of objects")
+        profiles = [dict(u) for u in users]
+        count = opt_int(body, "count")
+        if count is not None:
+            first_id = req_int(body, "first_id")
+            if count < 0 or first_id <= 0:
+                raise ControlError(400, "first_id must be positive and count not negative")
+            prefix = opt_str(body, "first_name") or "User"
+            if count > MAX_BULK_USERS:
+                raise ControlError(400, f"count must be at most {MAX_BULK_USERS}")
+            profiles += [
+                {"user_id": i, "first_name": f"{prefix} {i}"}
+                for i in range(first_id, first_id + count)
+            ]
+        return reply(bot.register_users(profiles))
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         bot = self._bot(request)

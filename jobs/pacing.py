@@ -33,6 +33,8 @@ class Pacer:
     def reserve(self, chat: str) -> float:
         """Book the earliest slot for `chat`; returns how long to wait for it."""
         now = self._monotonic()
+        # No burst: arrival times at the platform jitter, and the default rate keeps one
+        # message a second of margin for that.
         slot = max(now, self._next_global, self._next_chat.get(chat, 0.0))
         self._next_global = slot + self.spacing
         self._next_chat[chat] = slot + self.per_chat_interval

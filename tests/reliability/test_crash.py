@@ -1,0 +1,329 @@
+"""The real bot process killed with SIGKILL in the middle of sending 1,000 reminders.
+
+The emulator runs in this test's event loop on 127.0.0.1; the bot is a real subprocess
+(`python -m bot run`) configured through its environment, on a migrated SQLite file that
+already holds one pending reminder per linked member. What a kill may cost is documented in
+jobs/delivery.py: nothing lost, and at most one batch (DELIVERY_BATCH) of rows that were
+claimed, perhaps sent, but not yet recorded are sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import SystemClock
+from bot.harness import DEMO_TOKEN
+from bot.settings import Settings
+from core.context import CoreConfig, Services
+from core.messages import Button, Reply
+from core.outbox import Message, enqueue
+from core.quiet import NO_QUIET_HOURS
+from core.units import add_unit
+from db.engine import Database
+from db.models import (
+    ChannelAccount,
+    Member,
+    Membership,
+    MemberStatus,
+    Outbox,
+    OutboxStatus,
+    UnitKind,
+)
+from emulator import Emulator, EmulatorClient
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+MEMBERS = 1000
+FIRST_USER = 910_000
+BATCH = 50  # DELIVERY_BATCH: the documented bound on what a crash may send twice
+LEASE = 2  # DELIVERY_LEASE_SECONDS
+
+
+# --- setting the scene ----------------------------------------------------------------------
+
+
+async def seed_outbox(database_url: str) -> None:
+    """A cell of MEMBERS linked members, each with one pending reminder (core.outbox)."""
+    services = Services(
+        Database(database_url), SystemClock(), CoreConfig(quiet_hours=NO_QUIET_HOURS)
+    )
+    try:
+        await add_unit(
+            services, kind=UnitKind.COMMITTEE, name="Đảng ủy xã", parent=None, code="du-xa"
+        )
+        cell = await add_unit(
+            services, kind=UnitKind.CELL, name="Chi bộ ấp Một", parent="du-xa", code=None
+        )
+        now = services.clock.now()
+        async with services.db.unit_of_work() as uow:
+            s = uow.session
+            members = [
+                Member(
+                    cell_id=cell.id,
+                    full_name=f"Đảng viên {i}",
+                    phone=None,
+                    status=MemberStatus.ACTIVE,
+                    membership=Membership.FULL,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for i in range(MEMBERS)
+            ]
+            s.add_all(members)
+            await s.flush()
+            s.add_all(
+                ChannelAccount(
+                    member_id=m.id,
+                    channel="telegram",
+                    external_id=str(FIRST_USER + i),
+                    chat_id=str(FIRST_USER + i),
+                    display_name=None,
+                    linked_at=now,
+                )
+                for i, m in enumerate(members)
+            )
+            buttons = ((Button("Tôi sẽ dự", "rsvp:y:1"), Button("Xin vắng", "rsvp:n:1")),)
+            messages = [
+                Message(
+                    key=f"crash:{m.id}",
+                    kind="reminder",
+                    reply=Reply(f"Nhắc họp chi bộ tối nay, 19:30 (#{m.id})", buttons),
+                    member_id=m.id,
+                    not_before=now,
+                )
+                for m in members
+            ]
+            assert await enqueue(s, services, now, messages) == MEMBERS
+            await uow.commit()
+    finally:
+        await services.db.dispose()
+
+
+@dataclass
+class Outboxes:
+    """Read-only looks at the outbox while the bot works (SQLite WAL: readers don't block)."""
+
+    db: Database
+
+    async def statuses(self) -> Counter[str]:
+        async with self.db.unit_of_work() as uow:
+            rows = await uow.session.execute(
+                select(Outbox.status, func.count()).group_by(Outbox.status)
+            )
+            return Counter({str(status): int(n) for status, n in rows})
+
+    async def claimed(self) -> list[tuple[str | None, datetime | None]]:
+        """(claimed_by, claimed_at) of every row in 'sending'."""
+        async with self.db.unit_of_work() as uow:
+            rows = await uow.session.execute(
+                select(Outbox.claimed_by, Outbox.claimed_at).where(
+                    Outbox.status == OutboxStatus.SENDING
+                )
+            )
+            return [(by, at) for by, at in rows]
+
+
+@dataclass
+class Bot:
+    process: asyncio.subprocess.Process
+    log: Path
+
+    @property
+    def worker(self) -> str:
+        """The delivery worker name bot/app.py gives this process (claimed_by)."""
+        return f"{socket.gethostname()}:{self.process.pid}"
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+
+
+def bot_env(database_url: str, api_url: str, lease: int) -> dict[str, str]:
+    # Only our settings: nothing from the developer's environment may leak in.
+    env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        BOT_TOKEN=DEMO_TOKEN,
+        TELEGRAM_API_URL=api_url,
+        DATABASE_URL=database_url,
+        QUIET_HOURS="00:00-00:00",
+        DELIVERY_LEASE_SECONDS=str(lease),
+        DELIVERY_BATCH=str(BATCH),
+        DELIVERY_RATE="1000",
+        DELIVERY_PER_CHAT_INTERVAL="0",
+        TELEGRAM_POLL_TIMEOUT="1",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[tuple[Emulator, EmulatorClient]]:
+    async with Emulator() as emu:
+        client = EmulatorClient(emu.url, DEMO_TOKEN)
+        try:
+            await client.register_users(first_id=FIRST_USER, count=MEMBERS)
+            yield emu, client
+        finally:
+            await client.aclose()
+
+
+@pytest.fixture
+async def bots(tmp_path: Path) -> AsyncIterator[Callable[[dict[str, str]], Awaitable[Bot]]]:
+    """Starts bot processes (cwd = tmp_path: no .env is read); kills them all at the end."""
+    started: list[Bot] = []
+
+    async def start(env: dict[str, str]) -> Bot:
+        log = tmp_path / f"bot-{len(started) + 1}.log"
+        with log.open("wb") as out:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=out, stderr=out
+            )
+        bot = Bot(process, log)
+        started.append(bot)
+        return bot
+
+    try:
+        yield start
+    finally:
+        for bot in started:
+            if bot.process.returncode is None:
+                bot.process.kill()
+            await bot.process.wait()
+
+
+async def sent_per_chat(client: EmulatorClient) -> Counter[int]:
+    """Chat -> messages the emulator accepted (HTTP 200) for it."""
+    calls = await client.calls("sendMessage")
+    return Counter(c.chat_id for c in calls if c.status == 200 and c.chat_id is not None)
+
+
+async def wait_for(
+    what: str, check: Callable[[], Awaitable[bool]], seconds: float, bot: Bot
+) -> None:
+    deadline = time.monotonic() + seconds
+    while not await check():
+        if bot.process.returncode is not None:
+            pytest.fail(f"the bot exited ({bot.process.returncode}) while {what}:\n{bot.tail()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {seconds:.0f} s {what}:\n{bot.tail()}")
+        await asyncio.sleep(0.05)
+
+
+async def kill(bot: Bot) -> None:
+    bot.process.send_signal(signal.SIGKILL)
+    await asyncio.wait_for(bot.process.wait(), 10)
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+
+async def test_sigkill_mid_send_loses_nothing_and_repeats_at_most_one_batch(
+    sqlite_url: str,
+    emulator: tuple[Emulator, EmulatorClient],
+    bots: Callable[[dict[str, str]], Awaitable[Bot]],
+) -> None:
+    emu, client = emulator
+    await seed_outbox(sqlite_url)
+    outbox = Outboxes(Database(sqlite_url))
+    env = bot_env(sqlite_url, emu.url, LEASE)
+    try:
+        first = await bots(env)
+
+        async def some_sent() -> bool:
+            return sum((await sent_per_chat(client)).values()) >= 175  # mid-batch
+
+        await wait_for("sending the first reminders", some_sent, 30, first)
+        await kill(first)
+        await asyncio.sleep(0.3)  # requests already on the wire are answered or dropped
+        before = await sent_per_chat(client)
+        in_flight = [c for c in await outbox.claimed() if c[0] == first.worker]
+        assert 0 < sum(before.values()) < MEMBERS, "killed too late: nothing left to send"
+
+        second = await bots(env)  # at once; the dead worker's claims return after the lease
+
+        async def all_done() -> bool:
+            left = await outbox.statuses()
+            return left[OutboxStatus.PENDING] == 0 and left[OutboxStatus.SENDING] == 0
+
+        await wait_for("finishing the outbox after the restart", all_done, 60, second)
+        after = await sent_per_chat(client)
+        final = await outbox.statuses()
+    finally:
+        await outbox.db.dispose()
+
+    chats = range(FIRST_USER, FIRST_USER + MEMBERS)
+    lost = [c for c in chats if after[c] == 0]
+    duplicates = {c: n for c, n in after.items() if n > 1}
+    print(
+        f"\nsent before kill: {sum(before.values())}; rows claimed by the killed worker: "
+        f"{len(in_flight)}; total sends: {sum(after.values())}; lost: {len(lost)}; "
+        f"chats with 2+ messages: {len(duplicates)} (bound {BATCH}); outbox: {dict(final)}"
+    )
+    assert lost == []
+    assert len(duplicates) <= BATCH
+    assert max(after.values()) <= 2
+    assert final == Counter({OutboxStatus.SENT.value: MEMBERS})
+    # Only rows the killed worker had claimed may be repeated.
+    assert set(duplicates) <= set(before)
+
+
+async def test_claims_of_a_killed_worker_come_back_after_the_lease_without_another_restart(
+    sqlite_url: str,
+    emulator: tuple[Emulator, EmulatorClient],
+    bots: Callable[[dict[str, str]], Awaitable[Bot]],
+) -> None:
+    """A supervisor restarts the bot at once, well within the lease: the dead worker's batch
+    must not stay in 'sending' until some later start-up (it did, before claims took expired
+    leases: start-up was the only place that released them)."""
+    lease = 6  # long enough that the restart surely comes within it
+    emu, client = emulator
+    await seed_outbox(sqlite_url)
+    outbox = Outboxes(Database(sqlite_url))
+    env = bot_env(sqlite_url, emu.url, lease)
+    try:
+        first = await bots(env)
+
+        async def fresh_claim() -> bool:
+            """Some reminders are out and the current batch was claimed moments ago."""
+            if sum((await sent_per_chat(client)).values()) < 60:
+                return False
+            now = datetime.now(UTC)
+            return any(
+                by == first.worker and at is not None and now - at < timedelta(seconds=0.5)
+                for by, at in await outbox.claimed()
+            )
+
+        await wait_for("claiming a batch", fresh_claim, 30, first)
+        await kill(first)
+        killed_at = time.monotonic()
+        second = await bots(env)  # at once, as systemd's Restart=always would
+        in_flight = [c for c in await outbox.claimed() if c[0] == first.worker]
+
+        async def lease_over() -> bool:
+            return time.monotonic() - killed_at > lease + 4  # + two rounds of the new worker
+
+        await wait_for("waiting for the lease to run out", lease_over, lease + 30, second)
+        stuck = [c for c in await outbox.claimed() if c[0] == first.worker]
+        final = await outbox.statuses()
+    finally:
+        await outbox.db.dispose()
+    print(
+        f"\nrows claimed by the killed worker: {len(in_flight)} at the kill, {len(stuck)} "
+        f"{lease + 4} s later; outbox then: {dict(final)}"
+    )
+    assert in_flight, "the kill came between two batches: nothing was claimed"
+    assert stuck == []
