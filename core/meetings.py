@@ -62,6 +62,7 @@ class MeetingView:
     agenda: str
     my_answer: RsvpAnswer | None = None
     counts: dict[str, int] = field(default_factory=dict)  # for leaders: answers, delivery
+    repeats: bool = False  # made from a rule
 
 
 async def _leader_actor(services: Services, s: AsyncSession, who: Incoming) -> Actor:
@@ -128,7 +129,9 @@ def _new_meeting(cell_id: int, draft: Draft, starts_at: datetime, now: datetime)
 
 
 def _view(m: Meeting, answer: RsvpAnswer | None = None, **counts: int) -> MeetingView:
-    return MeetingView(m.id, m.kind, m.starts_at, m.place, m.agenda, answer, dict(counts))
+    return MeetingView(
+        m.id, m.kind, m.starts_at, m.place, m.agenda, answer, dict(counts), m.rule_id is not None
+    )
 
 
 async def skip_dates(s: AsyncSession, cell_id: int) -> set[date]:
@@ -382,3 +385,75 @@ async def is_leader(services: Services, who: Incoming) -> bool:
         if actor.cell_id is None:
             return False
         return await _is_leader(uow.session, actor, actor.cell_id)
+
+
+EDITABLE = {"place": 200, "agenda": 2000}
+
+
+async def edit(
+    services: Services, who: Incoming, meeting_id: int, field_name: str, value: str
+) -> Changed:
+    """Change the place or the agenda; the members already reminded are told."""
+    now = services.clock.now()
+    if field_name not in EDITABLE:
+        raise Refused("stale_button")
+    text = " ".join(value.split())
+    if not text:
+        raise Refused("nothing_to_continue")
+    if len(text) > EDITABLE[field_name]:
+        raise Refused("text_too_long", limit=EDITABLE[field_name])
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        actor, meeting = await _own_meeting(services, s, who, meeting_id)
+        if meeting.starts_at <= now:
+            raise Refused("meeting_started")
+        setattr(meeting, field_name, text)
+        meeting.updated_at = now
+        reminded = await _reminded(s, meeting.id)
+        notice = t(
+            "meeting_edited_notice",
+            kind=t(f"meeting_kind_{meeting.kind.value}"),
+            when=when_text(meeting.starts_at, services.config.timezone),
+            place=meeting.place,
+            agenda=meeting.agenda or "-",
+        )
+        stamp = int(now.timestamp())
+        await _tell(s, services, now, reminded, f"edited:{meeting.id}:{stamp}", notice)
+        audit.record(s, now, "meeting_edited", actor_id=actor.member_id, unit_id=meeting.cell_id)
+        await uow.commit()
+        return Changed(_view(meeting), reminded)
+
+
+async def stop_rule(services: Services, who: Incoming, meeting_id: int) -> int:
+    """Stop a repeating meeting from this occurrence on: the rule ends, this and the later
+    meetings it made are cancelled (the reminded are told); returns how many were cancelled."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        actor, meeting = await _own_meeting(services, s, who, meeting_id)
+        rule = await s.get(MeetingRule, meeting.rule_id) if meeting.rule_id else None
+        if rule is None:
+            raise Refused("meeting_not_repeating")
+        rule.active = False
+        later = list(
+            await s.scalars(
+                select(Meeting).where(
+                    Meeting.rule_id == rule.id,
+                    Meeting.status == MeetingStatus.SCHEDULED,
+                    Meeting.starts_at >= max(meeting.starts_at, now),
+                )
+            )
+        )
+        for m in later:
+            reminded = await _reminded(s, m.id)
+            await skip_pending_reminders(s, m.id, now)
+            m.status, m.updated_at = MeetingStatus.CANCELLED, now
+            text = t(
+                "meeting_cancelled_notice",
+                kind=t(f"meeting_kind_{m.kind.value}"),
+                when=when_text(m.starts_at, services.config.timezone),
+            )
+            await _tell(s, services, now, reminded, f"cancelled:{m.id}", text)
+        audit.record(s, now, "rule_stopped", actor_id=actor.member_id, unit_id=rule.cell_id)
+        await uow.commit()
+        return len(later)

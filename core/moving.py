@@ -1,4 +1,5 @@
-"""Moving a meeting by typing its new date and time (the secretary's "Đổi giờ")."""
+"""Changes the secretary types: a meeting's new date and time ("Đổi giờ"), its place or
+agenda ("Sửa")."""
 
 from __future__ import annotations
 
@@ -10,13 +11,21 @@ from core.messages import Incoming
 from core.vndates import DateInputError, parse_datetime
 
 FLOW = "move"
+EDIT_FLOW = "edit"
 
 
-async def ask(services: Services, who: Incoming, meeting_id: int) -> meetings.MeetingView:
+async def ask(
+    services: Services, who: Incoming, meeting_id: int, field_name: str = "when"
+) -> meetings.MeetingView:
+    """Wait for the secretary to type the new value of `field_name` ("when", "place",
+    "agenda")."""
+    if field_name not in ("when", *meetings.EDITABLE):
+        raise Refused("stale_button")
     view = await meetings.view_of(services, who, meeting_id)
+    flow = FLOW if field_name == "when" else EDIT_FLOW
     async with services.db.unit_of_work() as uow:
         actor = await load_actor(uow.session, services.config, who.channel, who.sender_id)
-        state = conversation.State(FLOW, "when", {"meeting": meeting_id})
+        state = conversation.State(flow, field_name, {"meeting": meeting_id})
         await conversation.enter(
             uow.session, services.clock.now(), actor.member_id or 0, who.channel, state
         )
@@ -36,6 +45,19 @@ async def typed(services: Services, who: Incoming, text: str) -> meetings.Change
     except DateInputError as exc:
         raise Refused(exc.code, **exc.params) from exc
     changed = await meetings.reschedule(services, who, int(state.data["meeting"]), starts)
+    async with services.db.unit_of_work() as uow:
+        await conversation.leave(uow.session, actor.member_id or 0, who.channel)
+        await uow.commit()
+    return changed
+
+
+async def edit_typed(services: Services, who: Incoming, text: str) -> meetings.Changed:
+    async with services.db.unit_of_work() as uow:
+        actor = await load_actor(uow.session, services.config, who.channel, who.sender_id)
+        state = await conversation.current(uow.session, actor.member_id or 0, who.channel)
+    if state is None or state.flow != EDIT_FLOW:
+        raise Refused("nothing_to_continue")
+    changed = await meetings.edit(services, who, int(state.data["meeting"]), state.step, text)
     async with services.db.unit_of_work() as uow:
         await conversation.leave(uow.session, actor.member_id or 0, who.channel)
         await uow.commit()

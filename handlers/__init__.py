@@ -54,6 +54,8 @@ def build_router(services: Services) -> Router:
     router.button(schedule.DONE, schedule.finish)
     router.button(meetings.CANCEL, meetings.cancel_button)
     router.button(meetings.MOVE, meetings.move_button)
+    router.button(meetings.EDIT, meetings.edit_button)
+    router.button(meetings.STOP, meetings.stop_button)
     router.button(attendance.MARK, attendance.mark)
     router.button(attendance.PAGE, attendance.page)
     # Free text while a flow waits for it.
@@ -61,4 +63,5 @@ def build_router(services: Services) -> Router:
     router.flow(core_rsvp.FLOW, rsvp.typed)
     router.flow(scheduling.FLOW, schedule.typed)
     router.flow(moving.FLOW, meetings.move_typed)
+    router.flow(moving.EDIT_FLOW, meetings.edit_typed)
     return router

@@ -11,6 +11,8 @@ from db.models import RsvpAnswer
 
 CANCEL = "mcan"  # mcan:<meeting>[:y|n]
 MOVE = "mmov"  # mmov:<meeting>
+EDIT = "medt"  # medt:<meeting>[:place|agenda]
+STOP = "mstp"  # mstp:<meeting>[:y|n]: stop a repeating meeting from this one on
 ANSWERS = {RsvpAnswer.ATTEND: "answer_attend", RsvpAnswer.EXCUSED: "answer_excused"}
 
 
@@ -37,9 +39,12 @@ async def schedule(req: Request) -> Result:
             rows.append(
                 [
                     Button(t("btn_move", date=day), encode(MOVE, v.id)),
+                    Button(t("btn_edit", date=day), encode(EDIT, v.id)),
                     Button(t("btn_cancel_meeting", date=day), encode(CANCEL, v.id)),
                 ]
             )
+            if v.repeats:
+                rows.append([Button(t("btn_stop_rule", date=day), encode(STOP, v.id))])
     return Reply("\n".join(lines), buttons(*rows))
 
 
@@ -73,3 +78,50 @@ async def move_typed(req: Request) -> Result:
     changed = await moving.typed(req.services, req.incoming, req.incoming.text or "")
     when = when_text(changed.meeting.starts_at, req.services.config.timezone)
     return Reply(t("meeting_moved_done", when=when, count=len(changed.reminded)))
+
+
+async def edit_button(req: Request) -> Result:
+    meeting_id = int_part(req.parts, 0)
+    field_name = req.parts[1] if len(req.parts) > 1 else ""
+    if not field_name:
+        view = await meetings.view_of(req.services, req.incoming, meeting_id)
+        when = when_text(view.starts_at, req.services.config.timezone)
+        return Reply(
+            t("ask_edit_what", kind=_kind(view), when=when),
+            buttons(
+                [
+                    Button(t("btn_edit_place"), encode(EDIT, meeting_id, "place")),
+                    Button(t("btn_edit_agenda"), encode(EDIT, meeting_id, "agenda")),
+                ]
+            ),
+        )
+    await moving.ask(req.services, req.incoming, meeting_id, field_name)
+    return Reply(t(f"ask_new_{field_name}"), replace=True)
+
+
+async def edit_typed(req: Request) -> Result:
+    changed = await moving.edit_typed(req.services, req.incoming, req.incoming.text or "")
+    return Reply(t("meeting_edited_done", count=len(changed.reminded)))
+
+
+async def stop_button(req: Request) -> Result:
+    meeting_id = int_part(req.parts, 0)
+    answer = req.parts[1] if len(req.parts) > 1 else ""
+    if answer == "n":
+        return Reply(t("kept"), replace=True)
+    if answer == "y":
+        count = await meetings.stop_rule(req.services, req.incoming, meeting_id)
+        return Reply(t("rule_stopped", count=count), replace=True)
+    view = await meetings.view_of(req.services, req.incoming, meeting_id)
+    if not view.repeats:
+        return Reply(t("meeting_not_repeating"))
+    when = when_text(view.starts_at, req.services.config.timezone)
+    return Reply(
+        t("confirm_stop_rule", when=when),
+        buttons(
+            [
+                Button(t("btn_yes_stop"), encode(STOP, meeting_id, "y")),
+                Button(t("btn_keep"), encode(STOP, meeting_id, "n")),
+            ]
+        ),
+    )

@@ -179,3 +179,24 @@ TEXTS.update(
         "cli_reminders_set": "Đã đặt thời điểm nhắc họp cho {cell}: {offsets}.",
     }
 )
+TEXTS.update(
+    {
+        "btn_edit": "Sửa: {date}",
+        "btn_stop_rule": "Dừng lặp lại từ {date}",
+        "ask_edit_what": "Đồng chí muốn sửa gì cho buổi {kind} lúc {when}?",
+        "btn_edit_place": "Địa điểm",
+        "btn_edit_agenda": "Nội dung",
+        "ask_new_place": "Xin đồng chí gõ địa điểm mới. Gõ /huy nếu không đổi.",
+        "ask_new_agenda": "Xin đồng chí gõ nội dung mới của buổi họp. Gõ /huy nếu không đổi.",
+        "meeting_edited_done": "Đã lưu thay đổi; {count} đồng chí đã được nhắc sẽ nhận thông báo.",
+        "meeting_edited_notice": (
+            "ℹ️ Buổi {kind} lúc {when} có thay đổi:\nĐịa điểm: {place}\nNội dung: {agenda}"
+        ),
+        "confirm_stop_rule": (
+            "Dừng lịch họp lặp lại: buổi {when} và các buổi sau sẽ bị hủy. Đồng chí chắc chắn ạ?"
+        ),
+        "btn_yes_stop": "Đúng, dừng lặp lại",
+        "rule_stopped": "Đã dừng lịch lặp lại; {count} buổi họp đã hủy.",
+        "meeting_not_repeating": "Buổi họp này không thuộc lịch lặp lại.",
+    }
+)

@@ -246,3 +246,52 @@ async def test_attendance_in_a_few_taps_and_early_warnings(
     assert t("warn_year_limit", name="Lê Văn Tám", count=3) in done
     assert "Nguyễn Văn Hùng" not in done.split(t("att_warnings"))[1]
     assert text_of(await member.say("/diemdanh")) == t("not_allowed")
+
+
+async def test_edit_place_tells_the_reminded(services: Services, clock: ManualClock) -> None:
+    secretary, member, _ = await setup(services)
+    await wizard_once(secretary, "9/11", "19h30")
+    clock.set(local(2026, 11, 6, 19, 30))
+    await reminders.tick(services)
+    async with services.db.unit_of_work() as uow:
+        rows = list(await uow.session.scalars(select(Outbox)))
+        rows[1].status = OutboxStatus.SENT  # one member had been reminded
+        meeting_id = rows[0].meeting_id
+        await uow.commit()
+    await secretary.press(f"medt:{meeting_id}")
+    assert text_of(await secretary.tap(t("btn_edit_place"))) == t("ask_new_place")
+    assert text_of(await secretary.say("Nhà văn hóa ấp")) == t("meeting_edited_done", count=1)
+    [notice] = await outbox(services, "notice")
+    assert "Nhà văn hóa ấp" in notice.body["text"] and notice.member_id == rows[1].member_id
+    assert "Nhà văn hóa ấp" in text_of(await member.say("/lichhop"))
+    assert text_of(await member.press(f"medt:{meeting_id}:place")) == t("not_allowed")
+
+
+async def test_stopping_a_rule_cancels_this_and_later_meetings(
+    services: Services, clock: ManualClock
+) -> None:
+    secretary, _, _ = await setup(services)
+    await secretary.say("/taohop")
+    await secretary.tap(t("btn_kind_thematic"))
+    await secretary.tap(t("btn_repeat_1"))
+    await secretary.tap(t("btn_rule_nth_weekday"))
+    await secretary.tap(t("weekday_name_5"))
+    await secretary.tap(t("btn_nth_1"))
+    await secretary.say("8h sáng")
+    await secretary.say("Hội trường")
+    summary = text_of(await secretary.tap(t("btn_skip")))
+    assert "thứ Bảy đầu tiên của tháng, lúc 08:00" in summary
+    await secretary.tap(t("btn_confirm"))
+    listing = await secretary.say("/lichhop")
+    labels = [b.label for r in listing.replies for b in r.button_list()]
+    stop = next(label for label in labels if label.startswith("Dừng lặp lại"))
+    await secretary.tap(stop)
+    stopped = text_of(await secretary.tap(t("btn_yes_stop")))
+    async with services.db.unit_of_work() as uow:
+        made = list(await uow.session.scalars(select(Meeting)))
+    assert stopped == t("rule_stopped", count=len(made)) and len(made) >= 1
+    assert all(m.status.value == "cancelled" for m in made)
+    clock.advance(timedelta(days=60))
+    await reminders.tick(services)
+    async with services.db.unit_of_work() as uow:
+        assert len(list(await uow.session.scalars(select(Meeting)))) == len(made)
