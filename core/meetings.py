@@ -387,7 +387,7 @@ async def is_leader(services: Services, who: Incoming) -> bool:
         return await _is_leader(uow.session, actor, actor.cell_id)
 
 
-EDITABLE = {"place": 200, "agenda": 2000}
+EDITABLE = {"place": 200, "agenda": 2000, "document_url": 500}
 
 
 async def edit(
@@ -402,6 +402,8 @@ async def edit(
         raise Refused("nothing_to_continue")
     if len(text) > EDITABLE[field_name]:
         raise Refused("text_too_long", limit=EDITABLE[field_name])
+    if field_name == "document_url" and not text.startswith(("https://", "http://")):
+        raise Refused("document_url_invalid")
     async with services.db.unit_of_work() as uow:
         s = uow.session
         actor, meeting = await _own_meeting(services, s, who, meeting_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from core.identity import load_actor, require, require_member
 from core.messages import Incoming
 from core.policy import Action
 from core.recurrence import Rule, RuleKind
-from core.vndates import DateInputError, parse_date, parse_time
+from core.vndates import DateInputError, parse_date, parse_datetime, parse_time
 from db.models import Meeting, MeetingKind
 
 FLOW = "schedule"
@@ -180,6 +180,11 @@ async def typed(services: Services, who: Incoming, text: str) -> Prompt:
 
 def _typed(step: Step, text: str, data: dict[str, Any], now: datetime) -> Step:
     if step is Step.DATE:
+        if _has_time(text):  # "05/12/2026 19:30" answers the time step as well
+            starts = parse_datetime(text, now=now)
+            data["date"], data["time"] = starts.date().isoformat(), f"{starts:%H:%M}"
+            data["starts_at"] = starts.isoformat()
+            return Step.PLACE
         on = parse_date(text, today=now.date())
         if on < now.date():
             raise Refused("meeting_in_past")
@@ -208,6 +213,14 @@ def _typed(step: Step, text: str, data: dict[str, Any], now: datetime) -> Step:
         data["agenda"] = _bounded(text, AGENDA_MAX)
         return Step.CONFIRM
     raise Refused("use_buttons")
+
+
+def _has_time(text: str) -> bool:
+    try:
+        parse_datetime(text, now=datetime(2000, 1, 1, tzinfo=UTC))
+    except DateInputError as exc:
+        return exc.code not in ("time_missing", "datetime_unreadable", "date_unreadable")
+    return True
 
 
 def _bounded(text: str, limit: int) -> str:

@@ -92,6 +92,7 @@ async def edit_button(req: Request) -> Result:
                 [
                     Button(t("btn_edit_place"), encode(EDIT, meeting_id, "place")),
                     Button(t("btn_edit_agenda"), encode(EDIT, meeting_id, "agenda")),
+                    Button(t("btn_edit_document_url"), encode(EDIT, meeting_id, "document_url")),
                 ]
             ),
         )

@@ -200,3 +200,13 @@ TEXTS.update(
         "meeting_not_repeating": "Buổi họp này không thuộc lịch lặp lại.",
     }
 )
+TEXTS.update(
+    {
+        "btn_edit_document_url": "Tài liệu",
+        "ask_new_document_url": (
+            "Xin đồng chí gửi đường dẫn tài liệu của buổi họp (bắt đầu bằng https://). "
+            "Gõ /huy nếu không đổi."
+        ),
+        "document_url_invalid": "Đường dẫn tài liệu phải bắt đầu bằng https:// hoặc http://.",
+    }
+)

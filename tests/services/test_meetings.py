@@ -295,3 +295,22 @@ async def test_stopping_a_rule_cancels_this_and_later_meetings(
     await reminders.tick(services)
     async with services.db.unit_of_work() as uow:
         assert len(list(await uow.session.scalars(select(Meeting)))) == len(made)
+
+
+async def test_date_and_time_in_one_answer_and_a_document_link(services: Services) -> None:
+    secretary, member, _ = await setup(services)
+    await secretary.say("/taohop")
+    await secretary.tap(t("btn_kind_extraordinary"))  # no repeat question for these
+    assert text_of(await secretary.say("05/12/2026 19:30")) == t("wiz_place")
+    await secretary.say("Hội trường")
+    summary = text_of(await secretary.tap(t("btn_skip")))
+    assert "19:30, thứ Bảy 05/12/2026" in summary
+    await secretary.tap(t("btn_confirm"))
+    async with services.db.unit_of_work() as uow:
+        meeting_id = await uow.session.scalar(select(Meeting.id))
+    await secretary.press(f"medt:{meeting_id}:document_url")
+    assert text_of(await secretary.say("tai lieu")) == t("document_url_invalid")
+    await secretary.say("https://example.vn/nghi-quyet.pdf")
+    async with services.db.unit_of_work() as uow:
+        meeting = await uow.session.get(Meeting, meeting_id)
+        assert meeting is not None and meeting.document_url == "https://example.vn/nghi-quyet.pdf"
