@@ -161,18 +161,15 @@ async def make_database(
 async def seed(url: str, members: int) -> World:
     """One cell, `members` active members each linked to Telegram chat FIRST_USER + i."""
     from bot.clock import SystemClock
+    from bot.harness import link_members
     from core.context import CoreConfig, Services
     from core.quiet import NO_QUIET_HOURS
     from core.units import add_unit
     from db.engine import Database
     from db.models import (
-        ChannelAccount,
         Meeting,
         MeetingKind,
         MeetingStatus,
-        Member,
-        Membership,
-        MemberStatus,
         UnitKind,
     )
 
@@ -183,35 +180,12 @@ async def seed(url: str, members: int) -> World:
     cell = await add_unit(
         services, kind=UnitKind.CELL, name="Chi bộ Bench", parent="du-bench", code=None
     )
+    users = [FIRST_USER + i for i in range(members)]
+    linked = await link_members(services, cell.id, users)
+    chats = {member_id: user for user, member_id in linked.items()}
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
         s = uow.session
-        people = [
-            Member(
-                cell_id=cell.id,
-                full_name=f"Đảng viên số {i}",
-                phone=None,
-                status=MemberStatus.ACTIVE,
-                membership=Membership.FULL,
-                created_at=now,
-                updated_at=now,
-            )
-            for i in range(members)
-        ]
-        s.add_all(people)
-        await s.flush()
-        chats = {m.id: FIRST_USER + i for i, m in enumerate(people)}
-        s.add_all(
-            ChannelAccount(
-                member_id=member_id,
-                channel="telegram",
-                external_id=str(chat),
-                chat_id=str(chat),
-                display_name=f"User {chat}",
-                linked_at=now,
-            )
-            for member_id, chat in chats.items()
-        )
         meeting = Meeting(
             cell_id=cell.id,
             rule_id=None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +11,9 @@ from typing import Any
 from bot.app import BotApp
 from bot.settings import Settings
 from core.clock import Clock
+from core.context import Services
 from db import migrate
+from db.models import ChannelAccount, Member, Membership, MemberStatus
 from emulator.client import EmulatedUser, EmulatorClient
 from emulator.server import Emulator
 
@@ -59,3 +61,40 @@ async def running_bot(
         await app.stop()
         await client.aclose()
         await emulator.stop()
+
+
+async def link_members(
+    services: Services, cell_id: int, user_ids: Sequence[int], channel: str = "telegram"
+) -> dict[int, int]:
+    """Active members of `cell_id`, each linked to one chat (user id = chat id), in one
+    transaction: large audiences for the benchmark and the delivery tests. Returns
+    {user id: member id}."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        people = [
+            Member(
+                cell_id=cell_id,
+                full_name=f"Đảng viên {user}",
+                phone=None,
+                status=MemberStatus.ACTIVE,
+                membership=Membership.FULL,
+                created_at=now,
+                updated_at=now,
+                roles=[],
+                accounts=[
+                    ChannelAccount(
+                        channel=channel,
+                        external_id=str(user),
+                        chat_id=str(user),
+                        display_name=f"User {user}",
+                        linked_at=now,
+                    )
+                ],
+            )
+            for user in user_ids
+        ]
+        uow.session.add_all(people)
+        await uow.session.flush()
+        linked = {user: person.id for user, person in zip(user_ids, people, strict=True)}
+        await uow.commit()
+    return linked

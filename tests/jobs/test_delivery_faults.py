@@ -19,15 +19,11 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import func, select
 
-from bot.harness import Harness, running_bot
+from bot.harness import Harness, link_members, running_bot
 from core.clock import ManualClock
 from core.messages import Reply
 from core.outbox import Message, enqueue
 from db.models import (
-    ChannelAccount,
-    Member,
-    Membership,
-    MemberStatus,
     Outbox,
     OutboxStatus,
 )
@@ -56,37 +52,8 @@ async def linked_users(h: Harness, count: int) -> dict[int, int]:
     users = list(range(FIRST_USER, FIRST_USER + count))
     started = await asyncio.gather(*(h.client.block(u, blocked=False) for u in users))
     assert started == [None] * count  # no my_chat_member update: nothing for the bot to do
-    services = h.app.services
-    cell = await seed_cell(services)
-    now = services.clock.now()
-    async with services.db.unit_of_work() as uow:
-        members = [
-            Member(
-                cell_id=cell.id,
-                full_name=f"Đảng viên {u}",
-                phone=None,
-                status=MemberStatus.ACTIVE,
-                membership=Membership.FULL,
-                created_at=now,
-                updated_at=now,
-            )
-            for u in users
-        ]
-        uow.session.add_all(members)
-        await uow.session.flush()
-        uow.session.add_all(
-            ChannelAccount(
-                member_id=m.id,
-                channel="telegram",
-                external_id=str(u),
-                chat_id=str(u),
-                display_name=f"Người {u}",
-                linked_at=now,
-            )
-            for m, u in zip(members, users, strict=True)
-        )
-        await uow.commit()
-        return {u: m.id for u, m in zip(users, members, strict=True)}
+    cell = await seed_cell(h.app.services)
+    return await link_members(h.app.services, cell.id, users)
 
 
 async def remind(h: Harness, users: dict[int, int], per_user: int = 1) -> None:

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import SystemClock
-from bot.harness import DEMO_TOKEN
+from bot.harness import DEMO_TOKEN, link_members
 from bot.settings import Settings
 from core.context import CoreConfig, Services
 from core.messages import Button, Reply
@@ -34,10 +34,6 @@ from core.quiet import NO_QUIET_HOURS
 from core.units import add_unit
 from db.engine import Database
 from db.models import (
-    ChannelAccount,
-    Member,
-    Membership,
-    MemberStatus,
     Outbox,
     OutboxStatus,
     UnitKind,
@@ -68,44 +64,20 @@ async def seed_outbox(database_url: str) -> None:
         cell = await add_unit(
             services, kind=UnitKind.CELL, name="Chi bộ ấp Một", parent="du-xa", code=None
         )
+        linked = await link_members(services, cell.id, [FIRST_USER + i for i in range(MEMBERS)])
         now = services.clock.now()
         async with services.db.unit_of_work() as uow:
             s = uow.session
-            members = [
-                Member(
-                    cell_id=cell.id,
-                    full_name=f"Đảng viên {i}",
-                    phone=None,
-                    status=MemberStatus.ACTIVE,
-                    membership=Membership.FULL,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for i in range(MEMBERS)
-            ]
-            s.add_all(members)
-            await s.flush()
-            s.add_all(
-                ChannelAccount(
-                    member_id=m.id,
-                    channel="telegram",
-                    external_id=str(FIRST_USER + i),
-                    chat_id=str(FIRST_USER + i),
-                    display_name=None,
-                    linked_at=now,
-                )
-                for i, m in enumerate(members)
-            )
             buttons = ((Button("Tôi sẽ dự", "rsvp:y:1"), Button("Xin vắng", "rsvp:n:1")),)
             messages = [
                 Message(
-                    key=f"crash:{m.id}",
+                    key=f"crash:{member_id}",
                     kind="reminder",
-                    reply=Reply(f"Nhắc họp chi bộ tối nay, 19:30 (#{m.id})", buttons),
-                    member_id=m.id,
+                    reply=Reply(f"Nhắc họp chi bộ tối nay, 19:30 (#{member_id})", buttons),
+                    member_id=member_id,
                     not_before=now,
                 )
-                for m in members
+                for member_id in linked.values()
             ]
             assert await enqueue(s, services, now, messages) == MEMBERS
             await uow.commit()

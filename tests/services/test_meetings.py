@@ -298,7 +298,7 @@ async def test_stopping_a_rule_cancels_this_and_later_meetings(
 
 
 async def test_date_and_time_in_one_answer_and_a_document_link(services: Services) -> None:
-    secretary, member, _ = await setup(services)
+    secretary, _, _ = await setup(services)
     await secretary.say("/taohop")
     await secretary.tap(t("btn_kind_extraordinary"))  # no repeat question for these
     assert text_of(await secretary.say("05/12/2026 19:30")) == t("wiz_place")
