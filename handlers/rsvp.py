@@ -1,4 +1,4 @@
-"""Answering a reminder: «Tôi sẽ dự» / «Xin vắng», the reason, an opinion for the secretary."""
+"""Answering a reminder: will attend or ask leave, the reason, an opinion for the secretary."""
 
 from __future__ import annotations
 
