@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from bot.harness import Harness, running_bot
 from core import reminders
+from core.calendar_settings import add_skip_date
 from core.clock import ManualClock
 from core.texts import t
+from db.models import Meeting
 from tests.e2e.helpers import chat_seq, events_after, link, only
 from tests.support import seed_cell
 
@@ -92,3 +95,32 @@ async def test_reminders_answers_and_cancellation_over_telegram(
         when="19:00, thứ Sáu 06/11/2026",
     )
     assert await h.client.unanswered_callbacks() == []
+
+
+async def test_monthly_rule_on_the_31st_over_14_months_over_telegram(
+    hc: tuple[Harness, ManualClock],
+) -> None:
+    h, clock = hc
+    cell = await seed_cell(h.app.services)
+    await add_skip_date(h.app.services, date(2027, 1, 31), "Nghỉ bù Tết", None)
+    hung = await link(h, cell, "Nguyễn Văn Hùng", 2001)
+    await hung.say("/taohop")
+    await hung.tap(t("btn_kind_regular"))
+    await hung.tap(t("btn_repeat_1"))
+    await hung.tap(t("btn_rule_day_of_month"))
+    await hung.say("31")
+    await hung.say("19h30")
+    await hung.say("Hội trường ấp")
+    summary = only(await hung.tap(t("btn_skip"))).body
+    assert "ngày 31 hằng tháng" in summary
+    await hung.tap(t("btn_confirm"))
+    for _ in range(61):  # 14 months, a week at a time
+        clock.advance(timedelta(days=7))
+        await tick(h)
+    async with h.app.services.db.unit_of_work() as uow:
+        starts = sorted(m.starts_at + HN for m in await uow.session.scalars(select(Meeting)))
+    days = [(s.year, s.month, s.day) for s in starts]
+    assert days[:4] == [(2026, 11, 30), (2026, 12, 31), (2027, 2, 28), (2027, 3, 31)]
+    assert (2027, 4, 30) in days and (2027, 6, 30) in days and (2028, 1, 31) in days
+    assert all(s.hour == 19 and s.minute == 30 for s in starts)
+    assert not [d for d in days if d[:2] == (2027, 1)]  # the 31st was a holiday: dropped
