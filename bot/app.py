@@ -93,15 +93,17 @@ class BotApp:
             await self.telegram.start()
         else:
             log.warning("no BOT_TOKEN: no channel is running (use `chibo demo` to try the bot)")
+        channels = frozenset(self.gateway.channels)
         self.deliverer = Deliverer(
             self.services,
             self.gateway,
-            frozenset(self.gateway.channels),
+            channels,
             worker=f"{socket.gethostname()}:{os.getpid()}",
             config=delivery_config(self.settings),
         )
         self.gateway.on_enqueued = self.deliverer.wake
-        self._delivery_task = asyncio.create_task(self.deliverer.run(self._stop))
+        if channels:  # with no channel running, rows wait instead of failing as unreachable
+            self._delivery_task = asyncio.create_task(self.deliverer.run(self._stop))
         self.scheduler = build_scheduler(self.services, self.settings.zone, self.deliverer.wake)
         self.scheduler.start()
 

@@ -299,7 +299,8 @@ async def _reminded(s: AsyncSession, meeting_id: int) -> list[int]:
         .where(
             Outbox.meeting_id == meeting_id,
             Outbox.kind == "reminder",
-            Outbox.status == OutboxStatus.SENT,
+            # A reminder being sent right now counts: it will arrive with the old details.
+            Outbox.status.in_((OutboxStatus.SENT, OutboxStatus.SENDING)),
             Outbox.member_id.is_not(None),
         )
         .distinct()

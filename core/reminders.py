@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import meetings
@@ -38,6 +40,7 @@ MATERIALIZE = "materialize"
 MATERIALIZE_EVERY = timedelta(hours=1)
 RSVP = "rsvp"  # rsvp:y:<meeting> / rsvp:n:<meeting>
 CLOCK_SLACK = timedelta(minutes=5)
+_FOREVER = timedelta(days=3650)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +59,7 @@ async def tick(services: Services) -> TickResult:
         longest = timedelta(minutes=max(services.config.reminder_offsets, default=0))
         since = (state.last_run_at - CLOCK_SLACK) if state else now - longest
         queued = await enqueue(s, services, now, await due_messages(s, services, since, now))
-        if state is None:
-            s.add(JobState(name=TICK, last_run_at=now))
-        else:
-            state.last_run_at = now
+        await _touch(s, TICK, now)
         await uow.commit()
     return TickResult(made, queued)
 
@@ -72,13 +72,18 @@ async def _materialize_hourly(services: Services) -> int:
             return 0
     made = await meetings.materialize_all(services)
     async with services.db.unit_of_work() as uow:
-        state = await uow.session.get(JobState, MATERIALIZE)
-        if state is None:
-            uow.session.add(JobState(name=MATERIALIZE, last_run_at=now))
-        else:
-            state.last_run_at = now
+        await _touch(uow.session, MATERIALIZE, now)
         await uow.commit()
     return made
+
+
+async def _touch(s: AsyncSession, name: str, now: datetime) -> None:
+    """Record a job's run; an upsert, so two processes starting together both succeed."""
+    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(JobState).values(name=name, last_run_at=now)
+    await s.execute(
+        statement.on_conflict_do_update(index_elements=["name"], set_={"last_run_at": now})
+    )
 
 
 async def due_messages(
@@ -100,12 +105,15 @@ async def due_messages(
     messages: list[Message] = []
     for meeting in upcoming:
         offsets = offsets_by_cell.get(meeting.cell_id, services.config.reminder_offsets)
+        # A meeting made or moved since the last tick may already be past some offsets
+        # (scheduled at short notice): it catches up like after downtime.
+        start = since if meeting.updated_at <= since else meeting.starts_at - _FOREVER
         fell_due = sorted(
-            (o for o in offsets if since < meeting.starts_at - timedelta(minutes=o) <= now),
+            (o for o in offsets if start < meeting.starts_at - timedelta(minutes=o) <= now),
             reverse=True,
         )
         if fell_due:
-            messages += await _for_meeting(s, services, meeting, fell_due)
+            messages += await _for_meeting(s, services, meeting, fell_due, max(offsets))
     return messages
 
 
@@ -115,15 +123,17 @@ async def _offsets(s: AsyncSession) -> dict[int, tuple[int, ...]]:
 
 
 async def _for_meeting(
-    s: AsyncSession, services: Services, meeting: Meeting, fell_due: list[int]
+    s: AsyncSession, services: Services, meeting: Meeting, fell_due: list[int], longest: int
 ) -> list[Message]:
-    """`fell_due` is sorted longest first: the last one is the freshest and is sent."""
+    """`fell_due` is sorted longest first: the last one is the freshest and is sent. The
+    agenda goes with the first reminder a member actually gets."""
     members = await _recipients(s, meeting)
     messages: list[Message] = []
     freshest = fell_due[-1]
     for member_id in members:
         for offset in fell_due:
-            reply = reminder_reply(services, meeting, offset, first=offset == fell_due[0])
+            first = offset == longest or (offset == freshest and len(fell_due) > 1)
+            reply = reminder_reply(services, meeting, offset, first=first)
             due = meeting.starts_at - timedelta(minutes=offset)
             messages.append(
                 Message(

@@ -80,6 +80,8 @@ async def answer(services: Services, who: Incoming, meeting_id: int, attend: boo
         row.answer = RsvpAnswer.ATTEND if attend else RsvpAnswer.EXCUSED
         if attend:
             row.reason = row.note = None
+        # A reason or opinion that was being typed belongs to the old answer.
+        await conversation.leave(s, member_id, who.channel)
         await uow.commit()
         return MeetingRef(meeting.id, meeting.kind, meeting.starts_at)
 
@@ -97,6 +99,8 @@ async def give_reason(
         if reason is AbsenceReason.OTHER:
             state = conversation.State(FLOW, Typed.REASON, {"meeting": meeting.id})
             await conversation.enter(s, now, member_id, who.channel, state)
+        else:
+            await conversation.leave(s, member_id, who.channel)
         await uow.commit()
         return MeetingRef(meeting.id, meeting.kind, meeting.starts_at)
 

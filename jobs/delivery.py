@@ -20,6 +20,7 @@ from core.delivery import DeliveryError, Failure, Sender
 from jobs.pacing import Pacer
 
 log = logging.getLogger(__name__)
+HOLD_IN_BATCH = 3.0  # seconds a row may wait for its chat inside a batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,9 @@ class Deliverer:
                 stopper.cancel()
 
     async def deliver_once(self) -> int:
+        config, now = self.services.config, self.services.clock.now()
+        if config.quiet_hours.contains(now.astimezone(config.timezone).time()):
+            return 0  # proactive messages wait for the morning, retries included
         rows = await deliveries.claim(
             self.services, self.worker, self.config.batch, self.channels, self.config.lease
         )
@@ -104,6 +108,9 @@ class Deliverer:
         if row.to is None:
             return Outcome(row, Result.UNREACHABLE, error="no reachable chat")
         chat = f"{row.to.channel}:{row.to.chat_id}"
+        held = self.pacer.held_for(chat)
+        if held > HOLD_IN_BATCH:  # a 429 hold: give the row back rather than stall the batch
+            return Outcome(row, Result.RATE_LIMITED, wait=held, error="held")
         async with self.pacer.turn(chat), limit:
             try:
                 message_id = await self.sender.send(row.to, row.reply)

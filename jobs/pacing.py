@@ -61,6 +61,10 @@ class Pacer:
             finally:
                 self.done(chat)
 
+    def held_for(self, chat: str) -> float:
+        """Seconds until `chat` may get its next message (0 when it may now)."""
+        return max(0.0, self._next_chat.get(chat, 0.0) - self._monotonic())
+
     def done(self, chat: str) -> None:
         """A send to `chat` finished: the next one waits a full interval from now, so a slow
         request cannot bring two messages to the platform closer than the interval."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import ColumnElement, select
@@ -420,3 +420,17 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> Non
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.01)
+
+
+async def test_nothing_goes_out_in_quiet_hours_even_retries(
+    services: Services, cell: Cell, clock: ManualClock
+) -> None:
+    # 20:59 local: the row is enqueued and due; at 21:00 the quiet hours start.
+    clock.set(datetime(2026, 11, 2, 13, 59, tzinfo=UTC))
+    await put(services, [note("r:late", clock.now(), member_id=cell.member_ids[TAM])])
+    clock.set(datetime(2026, 11, 2, 14, 0, tzinfo=UTC))
+    sender = RecordingSender()
+    assert await deliverer(services, sender).drain() == 0
+    assert sender.sent == []
+    clock.set(datetime(2026, 11, 2, 23, 30, tzinfo=UTC))  # 06:30 next morning
+    assert await deliverer(services, sender).drain() == 1

@@ -314,3 +314,31 @@ async def test_date_and_time_in_one_answer_and_a_document_link(services: Service
     async with services.db.unit_of_work() as uow:
         meeting = await uow.session.get(Meeting, meeting_id)
         assert meeting is not None and meeting.document_url == "https://example.vn/nghi-quyet.pdf"
+
+
+async def test_a_meeting_at_short_notice_still_gets_its_reminder(
+    services: Services, clock: ManualClock
+) -> None:
+    secretary, _, _ = await setup(services)
+    clock.set(local(2026, 11, 2, 18, 0))
+    await reminders.tick(services)  # ticks have been running all along
+    await wizard_once(secretary, "hôm nay", "19h30")  # in 90 minutes: past the 2-hour mark
+    await reminders.tick(services)
+    rows = await outbox(services)
+    sent = [r for r in rows if r.status is OutboxStatus.PENDING]
+    assert len(sent) == 3 and {r.dedupe_key.rsplit(":", 1)[1] for r in sent} == {"120"}
+    assert all("Quán triệt" in r.body["text"] for r in sent)  # the agenda comes along
+
+
+async def test_changing_the_answer_ends_a_reason_being_typed(services: Services) -> None:
+    secretary, member, _ = await setup(services)
+    await wizard_once(secretary, "9/11", "19h30")
+    async with services.db.unit_of_work() as uow:
+        meeting_id = await uow.session.scalar(select(Meeting.id))
+    await member.press(f"rsvp:n:{meeting_id}")
+    await member.tap(t("reason_other"))
+    await member.press(f"rsvp:y:{meeting_id}")  # changed their mind
+    assert text_of(await member.say("cảm ơn")) == t("unknown_text")
+    async with services.db.unit_of_work() as uow:
+        row = await uow.session.scalar(select(Rsvp))
+        assert row is not None and row.answer is RsvpAnswer.ATTEND and row.note is None
