@@ -3,6 +3,9 @@ agenda ("Sửa")."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from core import conversation, meetings
 from core.context import Services
 from core.errors import Refused
@@ -44,10 +47,9 @@ async def typed(services: Services, who: Incoming, text: str) -> meetings.Change
         starts = parse_datetime(text, now=now)
     except DateInputError as exc:
         raise Refused(exc.code, **exc.params) from exc
-    changed = await meetings.reschedule(services, who, int(state.data["meeting"]), starts)
-    async with services.db.unit_of_work() as uow:
-        await conversation.leave(uow.session, actor.member_id or 0, who.channel)
-        await uow.commit()
+    async with _ends_when_meeting_is_gone(services, who, actor.member_id or 0):
+        changed = await meetings.reschedule(services, who, int(state.data["meeting"]), starts)
+    await _leave(services, who, actor.member_id or 0)
     return changed
 
 
@@ -57,8 +59,30 @@ async def edit_typed(services: Services, who: Incoming, text: str) -> meetings.C
         state = await conversation.current(uow.session, actor.member_id or 0, who.channel)
     if state is None or state.flow != EDIT_FLOW:
         raise Refused("nothing_to_continue")
-    changed = await meetings.edit(services, who, int(state.data["meeting"]), state.step, text)
-    async with services.db.unit_of_work() as uow:
-        await conversation.leave(uow.session, actor.member_id or 0, who.channel)
-        await uow.commit()
+    async with _ends_when_meeting_is_gone(services, who, actor.member_id or 0):
+        changed = await meetings.edit(services, who, int(state.data["meeting"]), state.step, text)
+    await _leave(services, who, actor.member_id or 0)
     return changed
+
+
+GONE = frozenset({"meeting_cancelled", "meeting_unknown", "meeting_started"})
+
+
+@asynccontextmanager
+async def _ends_when_meeting_is_gone(
+    services: Services, who: Incoming, member_id: int
+) -> AsyncIterator[None]:
+    """If the meeting was cancelled or started meanwhile, the step is over: leave it, so the
+    next message is not refused again."""
+    try:
+        yield
+    except Refused as refusal:
+        if refusal.key in GONE:
+            await _leave(services, who, member_id)
+        raise
+
+
+async def _leave(services: Services, who: Incoming, member_id: int) -> None:
+    async with services.db.unit_of_work() as uow:
+        await conversation.leave(uow.session, member_id, who.channel)
+        await uow.commit()

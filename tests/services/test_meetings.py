@@ -342,3 +342,17 @@ async def test_changing_the_answer_ends_a_reason_being_typed(services: Services)
     async with services.db.unit_of_work() as uow:
         row = await uow.session.scalar(select(Rsvp))
         assert row is not None and row.answer is RsvpAnswer.ATTEND and row.note is None
+
+
+async def test_a_move_for_a_meeting_cancelled_meanwhile_ends_the_step(
+    services: Services,
+) -> None:
+    secretary, _, _ = await setup(services)
+    await wizard_once(secretary, "9/11", "19h30")
+    async with services.db.unit_of_work() as uow:
+        meeting_id = await uow.session.scalar(select(Meeting.id))
+    await secretary.press(f"mmov:{meeting_id}")
+    deputy_cancels = await secretary.press(f"mcan:{meeting_id}:y")  # e.g. from another phone
+    assert t("meeting_cancelled_done", count=0) == text_of(deputy_cancels)
+    assert text_of(await secretary.say("12/11 lúc 19h")) == t("meeting_cancelled")
+    assert text_of(await secretary.say("12/11 lúc 19h")) == t("unknown_text")  # not stuck
