@@ -144,6 +144,7 @@ async def script(h: Harness, show: Transcript) -> None:
     await show.say(newcomer, f"/start {shared}")
     await show.say(newcomer, "Lý Văn Khoa")
     show.show(hung, (await hung.messages())[-1:])
+    await show.arrivals(h, mai)  # the deputy is asked too; either of them may decide
     await show.tap(hung, "Duyệt", expect=1)
     show.show(newcomer, (await newcomer.messages())[-1:])
 
