@@ -341,20 +341,28 @@ async def cancel(services: Services, who: Incoming, meeting_id: int) -> Changed:
         actor, meeting = await _own_meeting(services, s, who, meeting_id)
         if meeting.starts_at <= now:
             raise Refused("meeting_started")
-        reminded = await _reminded(s, meeting.id)
-        await skip_pending_reminders(s, meeting.id, now)
-        meeting.status, meeting.updated_at = MeetingStatus.CANCELLED, now
-        text = t(
-            "meeting_cancelled_notice",
-            kind=t(f"meeting_kind_{meeting.kind.value}"),
-            when=when_text(meeting.starts_at, services.config.timezone),
-        )
-        await _tell(s, services, now, reminded, f"cancelled:{meeting.id}", text)
+        reminded = await _cancel_one(s, services, now, meeting)
         audit.record(
             s, now, "meeting_cancelled", actor_id=actor.member_id, unit_id=meeting.cell_id
         )
         await uow.commit()
         return Changed(_view(meeting), reminded)
+
+
+async def _cancel_one(
+    s: AsyncSession, services: Services, now: datetime, meeting: Meeting
+) -> list[int]:
+    """Cancel one meeting: no more reminders, and the members already reminded are told."""
+    reminded = await _reminded(s, meeting.id)
+    await skip_pending_reminders(s, meeting.id, now)
+    meeting.status, meeting.updated_at = MeetingStatus.CANCELLED, now
+    text = t(
+        "meeting_cancelled_notice",
+        kind=t(f"meeting_kind_{meeting.kind.value}"),
+        when=when_text(meeting.starts_at, services.config.timezone),
+    )
+    await _tell(s, services, now, reminded, f"cancelled:{meeting.id}", text)
+    return reminded
 
 
 async def _tell(
@@ -448,15 +456,7 @@ async def stop_rule(services: Services, who: Incoming, meeting_id: int) -> int:
             )
         )
         for m in later:
-            reminded = await _reminded(s, m.id)
-            await skip_pending_reminders(s, m.id, now)
-            m.status, m.updated_at = MeetingStatus.CANCELLED, now
-            text = t(
-                "meeting_cancelled_notice",
-                kind=t(f"meeting_kind_{m.kind.value}"),
-                when=when_text(m.starts_at, services.config.timezone),
-            )
-            await _tell(s, services, now, reminded, f"cancelled:{m.id}", text)
+            await _cancel_one(s, services, now, m)
         audit.record(s, now, "rule_stopped", actor_id=actor.member_id, unit_id=rule.cell_id)
         await uow.commit()
         return len(later)
