@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     UniqueConstraint,
@@ -104,6 +105,8 @@ class Member(Base):
     membership: Mapped[Membership] = mapped_column(_enum(Membership, "membership"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Where reminders go when the member has several channels (None: the first linked).
+    preferred_channel: Mapped[str | None] = mapped_column(String(16), default=None)
 
     cell: Mapped[Unit] = relationship()
     roles: Mapped[list[MemberRole]] = relationship(
@@ -240,6 +243,39 @@ class PendingMenu(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+
+class InboundEvent(Base):
+    """An event a platform pushed to us, kept until handled: platforms without update ids
+    (Zalo) repeat webhooks, and a crash after answering 200 must not lose what a person sent.
+    `body` is cleared once the event is handled; the key stays a while to drop replays."""
+
+    __tablename__ = "inbound_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    event_key: Mapped[str] = mapped_column(String(128))
+    body: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("channel", "event_key"),
+        Index("ix_inbound_events_done_at", "done_at"),
+    )
+
+
+class SharedFile(Base):
+    """A file offered as a short-lived download link, for channels that cannot carry it."""
+
+    __tablename__ = "shared_files"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(120))
+    content_type: Mapped[str] = mapped_column(String(80))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 # --- meetings (issue 3) ---------------------------------------------------------------------
