@@ -29,6 +29,9 @@ class CoreConfig:
     # without reason; unexcused absences in a calendar year (Điều lệ Điều 8: three).
     absence_streak_limit: int = 3
     unexcused_year_limit: int = 3
+    # Channels this deployment runs ("telegram", "zalo"), and how people find the Zalo bot.
+    channels: frozenset[str] = frozenset({"telegram"})
+    zalo_bot_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
