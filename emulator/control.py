@@ -98,6 +98,14 @@ def opt_str(data: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
+def _chat_id(data: Mapping[str, Any]) -> int | str | None:
+    """A fault's chat: an integer (Telegram) or a string (Zalo's opaque ids)."""
+    value = data.get("chat_id")
+    if isinstance(value, str) and value:
+        return value
+    return opt_int(data, "chat_id")
+
+
 def req_str(data: Mapping[str, Any], name: str) -> str:
     value = opt_str(data, name)
     if not value:
@@ -132,7 +140,7 @@ class SharedControl:
             opt_str(body, "method") or "*",
             token=opt_str(body, "token"),
             platform=opt_str(body, "platform"),
-            chat_id=opt_int(body, "chat_id"),
+            chat_id=_chat_id(body),
             retry_after=opt_int(body, "retry_after"),
             delay=opt_float(body, "delay"),
             count=opt_int(body, "count"),

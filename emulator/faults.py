@@ -3,6 +3,7 @@
 A rule matches API calls by platform, bot token, method and chat and makes them fail
 (429/403/500/502), answer late (``delay``) or hang until the client gives up
 (``timeout``). Rules are checked before the method runs, so a failed send leaves no trace.
+Chat ids are integers on Telegram and opaque strings on Zalo: they are compared as strings.
 """
 
 from __future__ import annotations
@@ -29,21 +30,23 @@ class FaultRule:
     method: str = "*"
     token: str | None = None
     platform: str | None = None
-    chat_id: int | None = None
+    chat_id: int | str | None = None
     retry_after: int = 1
     delay: float | None = None
     count: int | None = None
     probability: float = 1.0
     hits: int = 0
 
-    def matches(self, platform: str, token: str, method: str, chat_id: int | None) -> bool:
+    def matches(self, platform: str, token: str, method: str, chat_id: int | str | None) -> bool:
         if self.platform is not None and self.platform != platform:
             return False
         if self.token is not None and self.token != token:
             return False
         if self.method != "*" and self.method.lower() != method.lower():
             return False
-        return self.chat_id is None or self.chat_id == chat_id
+        if self.chat_id is None:
+            return True
+        return chat_id is not None and str(self.chat_id) == str(chat_id)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,7 +70,7 @@ class FaultRegistry:
         *,
         token: str | None = None,
         platform: str | None = None,
-        chat_id: int | None = None,
+        chat_id: int | str | None = None,
         retry_after: int | None = None,
         delay: float | None = None,
         count: int | None = None,
@@ -109,7 +112,7 @@ class FaultRegistry:
         return list(self._rules)
 
     def check(
-        self, platform: str, token: str, method: str, chat_id: int | None
+        self, platform: str, token: str, method: str, chat_id: int | str | None
     ) -> FaultRule | None:
         """The first matching rule that fires for this call; consumes one of its uses."""
         for rule in self._rules:
