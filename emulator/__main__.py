@@ -13,7 +13,8 @@ from emulator.telegram import DEFAULT_USERNAME
 def _announce(emulator: Emulator) -> None:
     print(
         f"Bot API emulator listening on {emulator.url} "
-        f"(Telegram base_url {emulator.url}/bot, control API {emulator.url}/_emu)",
+        f"(Telegram base_url {emulator.url}/bot, Zalo base URL {emulator.zalo_url}, "
+        f"control API {emulator.url}/_emu)",
         flush=True,
     )
 

@@ -1,4 +1,7 @@
-"""The emulator's HTTP server: bot APIs plus the ``/_emu`` control API on 127.0.0.1."""
+"""The emulator's HTTP server: Telegram and Zalo bot APIs plus the ``/_emu`` control API.
+
+It only ever listens on the loopback interface (127.0.0.1 by default).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from emulator.control import SharedControl
 from emulator.faults import FaultRegistry
 from emulator.telegram import DEFAULT_FIRST_NAME, DEFAULT_USERNAME, TelegramEmulator
 from emulator.telegram_control import TelegramControl
+from emulator.zalo import ZaloEmulator
+from emulator.zalo_common import DEFAULT_ACCOUNT_NAME
+from emulator.zalo_control import ZaloControl
 
 MAX_REQUEST_BYTES = 60 * 1024 * 1024
 
@@ -24,6 +30,7 @@ class Emulator:
         *,
         bot_username: str = DEFAULT_USERNAME,
         bot_first_name: str = DEFAULT_FIRST_NAME,
+        zalo_account_name: str = DEFAULT_ACCOUNT_NAME,
         clock: Callable[[], float] = time.time,
         seed: int | None = None,
     ) -> None:
@@ -31,6 +38,7 @@ class Emulator:
         self.telegram = TelegramEmulator(
             self.faults, bot_username=bot_username, bot_first_name=bot_first_name, clock=clock
         )
+        self.zalo = ZaloEmulator(self.faults, account_name=zalo_account_name, clock=clock)
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
         self._port: int | None = None
@@ -40,6 +48,8 @@ class Emulator:
         SharedControl(self.faults, self.reset).setup_routes(app)
         TelegramControl(self.telegram).setup_routes(app)
         self.telegram.setup_routes(app)
+        ZaloControl(self.zalo).setup_routes(app)
+        self.zalo.setup_routes(app)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -69,6 +79,7 @@ class Emulator:
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
         await self.telegram.close()
+        await self.zalo.close()
         if runner is not None:
             await runner.cleanup()
         self._port = None
@@ -77,6 +88,7 @@ class Emulator:
         """Forget all bots, chats and faults (the server keeps running)."""
         self.faults.clear()
         await self.telegram.reset()
+        await self.zalo.reset()
 
     @property
     def port(self) -> int:
@@ -88,6 +100,11 @@ class Emulator:
     def url(self) -> str:
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"http://{host}:{self.port}"
+
+    @property
+    def zalo_url(self) -> str:
+        """The Zalo Bot API base URL to configure in the bot (``<url>/zalo``)."""
+        return f"{self.url}/zalo"
 
     async def __aenter__(self) -> Emulator:
         await self.start()
