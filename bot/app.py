@@ -15,8 +15,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import SystemClock
 from bot.settings import Settings, parse_offsets
 from channels.gateway import Gateway
+from channels.base import Channel
 from channels.telegram import TelegramChannel, TelegramConfig
 from channels.webhook import WebhookServer
+from channels.zalo_channel import ZaloChannel, ZaloConfig
 from core.clock import Clock
 from core.context import CoreConfig, Services
 from core.quiet import QuietHours
@@ -31,7 +33,9 @@ TELEGRAM_LINK = "https://t.me/{username}?start={{code}}"
 
 
 def core_config(settings: Settings) -> CoreConfig:
-    admins = frozenset(("telegram", i) for i in settings.admin_telegram_ids)
+    admins = frozenset(("telegram", i) for i in settings.admin_telegram_ids) | frozenset(
+        ("zalo", i) for i in settings.admin_zalo_ids
+    )
     link = TELEGRAM_LINK.format(username=settings.bot_username) if settings.bot_username else None
     return CoreConfig(
         timezone=settings.zone,
@@ -44,6 +48,8 @@ def core_config(settings: Settings) -> CoreConfig:
         reminder_offsets=parse_offsets(settings.reminder_offsets),
         absence_streak_limit=settings.absence_streak_limit,
         unexcused_year_limit=settings.unexcused_year_limit,
+        channels=frozenset(settings.running_channels),
+        zalo_bot_name=settings.zalo_bot_name,
     )
 
 
@@ -51,6 +57,7 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
     return DeliveryConfig(
         per_second=settings.delivery_rate,
         per_chat_interval=settings.delivery_per_chat_interval,
+        pacing={"zalo": (settings.zalo_delivery_rate, settings.zalo_per_chat_interval)},
         batch=settings.delivery_batch,
         max_attempts=settings.delivery_max_attempts,
         lease=timedelta(seconds=settings.delivery_lease_seconds),
@@ -58,7 +65,7 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
 
 
 class BotApp:
-    """The running bot: database, router, channels, scheduler and webhook server."""
+    """The running bot: database, router, channels, scheduler and web server."""
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
@@ -67,45 +74,62 @@ class BotApp:
         self.services = Services(self.db, self.clock, core_config(settings))
         self.gateway: Gateway | None = None
         self.telegram: TelegramChannel | None = None
+        self.zalo: ZaloChannel | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self.webhooks: WebhookServer | None = None
         self.deliverer: Deliverer | None = None
         self._stop = asyncio.Event()
         self._delivery_task: asyncio.Task[None] | None = None
 
+    @property
+    def channels(self) -> list[Channel]:
+        return [c for c in (self.telegram, self.zalo) if c is not None]
+
     async def start(self) -> None:
         """Refuses to start on an out-of-date schema (SchemaOutOfDate says what to run)."""
         await check_schema(self.db)
-        token = self.settings.token()
-        if token:
-            self.telegram = self._telegram(token)
-            await self.telegram.initialize()
-            if self.services.config.join_link_template is None:
-                link = TELEGRAM_LINK.format(username=self.telegram.username)
-                config = replace(self.services.config, join_link_template=link)
-                self.services = replace(self.services, config=config)
+        await self._connect_channels()
         router = build_router(self.services)
         self.gateway = Gateway(router)
-        if self.telegram is not None:
-            self.telegram.gateway = self.gateway
-            self.gateway.attach(self.telegram)
-            await self._start_webhooks()
-            await self.telegram.start()
-        else:
-            log.warning("no BOT_TOKEN: no channel is running (use `chibo demo` to try the bot)")
-        channels = frozenset(self.gateway.channels)
+        for adapter in (self.telegram, self.zalo):
+            if adapter is not None:
+                adapter.gateway = self.gateway
+                self.gateway.attach(adapter)
+        await self._start_web_server()
+        for channel in self.channels:
+            await channel.start()
+        if not self.channels:
+            log.warning("no channel is configured: set BOT_TOKEN or ZALO_BOT_TOKEN (`chibo demo`)")
+        running = frozenset(self.gateway.channels)
         self.deliverer = Deliverer(
             self.services,
             self.gateway,
-            channels,
+            running,
             worker=f"{socket.gethostname()}:{os.getpid()}",
             config=delivery_config(self.settings),
         )
         self.gateway.on_enqueued = self.deliverer.wake
-        if channels:  # with no channel running, rows wait instead of failing as unreachable
+        if running:  # with no channel running, rows wait instead of failing as unreachable
             self._delivery_task = asyncio.create_task(self.deliverer.run(self._stop))
         self.scheduler = build_scheduler(self.services, self.settings.zone, self.deliverer.wake)
         self.scheduler.start()
+
+    async def _connect_channels(self) -> None:
+        """Build the configured channels and check their tokens (getMe)."""
+        wanted = self.settings.running_channels
+        config = self.services.config
+        if "telegram" in wanted:
+            self.telegram = self._telegram(self.settings.channel_token("telegram") or "")
+            await self.telegram.initialize()
+            if config.join_link_template is None:
+                link = TELEGRAM_LINK.format(username=self.telegram.username)
+                config = replace(config, join_link_template=link)
+        if "zalo" in wanted:
+            self.zalo = ZaloChannel(self._zalo_config(), gateway=None)
+            await self.zalo.initialize()
+            if config.zalo_bot_name is None:
+                config = replace(config, zalo_bot_name=self.zalo.bot_name or None)
+        self.services = replace(self.services, config=config)
 
     def _telegram(self, token: str) -> TelegramChannel:
         secret = self.settings.webhook_secret
@@ -119,16 +143,38 @@ class BotApp:
         )
         return TelegramChannel(config, gateway=None)
 
-    async def _start_webhooks(self) -> None:
-        url, secret = self.settings.webhook_url, self.settings.webhook_secret
-        if not url or self.telegram is None:
-            return
-        assert secret is not None  # checked by the settings
-        self.webhooks = WebhookServer(self.settings.webhook_listen, self.settings.webhook_port)
-        path = urlparse(url).path.rstrip("/") + "/telegram"
-        self.webhooks.route(
-            path, "X-Telegram-Bot-Api-Secret-Token", secret.get_secret_value(), self.telegram.feed
+    def _zalo_config(self) -> ZaloConfig:
+        s = self.settings
+        public = s.public_base_url
+        return ZaloConfig(
+            token=s.channel_token("zalo") or "",
+            api_url=s.zalo_api_url,
+            poll_timeout=s.zalo_poll_timeout,
+            webhook_url=f"{s.webhook_url}/zalo" if s.webhook_url else None,
+            webhook_secret=s.zalo_secret(),
+            files_url=f"{public}/files" if public else None,
+            file_link_valid=timedelta(minutes=s.file_link_minutes),
         )
+
+    async def _start_web_server(self) -> None:
+        """Webhooks of every channel, and download links, on one small server."""
+        s = self.settings
+        if not (s.webhook_url and self.channels) and not s.public_base_url:
+            return
+        self.webhooks = WebhookServer(s.webhook_listen, s.webhook_port)
+        if s.webhook_url:
+            base = urlparse(s.webhook_url).path.rstrip("/")
+            if self.telegram is not None:
+                secret = s.webhook_secret.get_secret_value() if s.webhook_secret else ""
+                header = "X-Telegram-Bot-Api-Secret-Token"
+                self.webhooks.route(f"{base}/telegram", header, secret, self.telegram.feed)
+            if self.zalo is not None:
+                secret = s.zalo_secret() or ""
+                header = "X-Bot-Api-Secret-Token"
+                self.webhooks.route(f"{base}/zalo", header, secret, self.zalo.feed)
+        if s.public_base_url:
+            prefix = urlparse(s.public_base_url).path.rstrip("/") + "/files"
+            self.webhooks.files(prefix, self.services)
         await self.webhooks.start()
 
     async def stop(self) -> None:
@@ -137,8 +183,8 @@ class BotApp:
         self._stop.set()
         if self._delivery_task is not None:
             await self._delivery_task
-        if self.telegram is not None:
-            await self.telegram.stop()
+        for channel in self.channels:
+            await channel.stop()
         if self.webhooks is not None:
             await self.webhooks.stop()
         await self.db.dispose()

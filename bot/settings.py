@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _TOKEN = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{10,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
+_ZALO_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
+KNOWN_CHANNELS = ("telegram", "zalo")
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 
@@ -50,6 +52,20 @@ class Settings(BaseSettings):
     invite_valid_days: int = Field(default=30, ge=1, le=365)
     code_failures_allowed: int = Field(default=5, ge=1, le=100)
     code_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Which messengers run; unset: every one that has a token.
+    channels: Annotated[tuple[str, ...] | None, NoDecode] = None
+    zalo_bot_token: SecretStr | None = Field(default=None)
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_poll_timeout: int = Field(default=30, ge=1, le=60)
+    zalo_webhook_secret: SecretStr | None = None  # default: WEBHOOK_SECRET
+    zalo_bot_name: str | None = None  # what members search for in Zalo (default: getMe)
+    admin_zalo_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    # Zalo publishes no rate limits: conservative defaults, tune after testing live.
+    zalo_delivery_rate: float = Field(default=5.0, gt=0, le=100)
+    zalo_per_chat_interval: float = Field(default=1.0, ge=0, le=60)
+    # Public address of the web server (the webhook one); enables download links on Zalo.
+    public_base_url: str | None = None
+    file_link_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
 
     @field_validator("bot_token")
     @classmethod
@@ -59,6 +75,50 @@ class Settings(BaseSettings):
         if not _TOKEN.match(value.get_secret_value()):
             raise ValueError("does not look like a BotFather token (digits:letters)")
         return value
+
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _ZALO_TOKEN.match(value.get_secret_value()):
+            raise ValueError("does not look like a Zalo Bot token (digits:letters)")
+        return value
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _channels(cls, value: object) -> tuple[str, ...] | None:
+        if value is None or value == "":
+            return None
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("must be a comma-separated list: telegram, zalo")
+        names = tuple(dict.fromkeys(str(i).strip().lower() for i in items if str(i).strip()))
+        unknown = [n for n in names if n not in KNOWN_CHANNELS]
+        if unknown or not names:
+            raise ValueError("must be a comma-separated list of: telegram, zalo")
+        return names
+
+    @field_validator("admin_zalo_ids", mode="before")
+    @classmethod
+    def _zalo_ids(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("must be a comma-separated list of Zalo user ids")
+        ids = tuple(str(i).strip() for i in items if str(i).strip())
+        if not all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", i) for i in ids):
+            raise ValueError("must be a comma-separated list of Zalo user ids")
+        return ids
+
+    @field_validator("zalo_api_url")
+    @classmethod
+    def _zalo_api_url(cls, value: str) -> str:
+        return _http_url(value) or "https://bot-api.zaloplatforms.com"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return _http_url(value or "")
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -118,7 +178,7 @@ class Settings(BaseSettings):
         parse_offsets(value)
         return value
 
-    @field_validator("webhook_secret")
+    @field_validator("webhook_secret", "zalo_webhook_secret")
     @classmethod
     def _secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None or not value.get_secret_value():
@@ -131,7 +191,26 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+        for name in self.channels or ():
+            if self.channel_token(name) is None:
+                token = "BOT_TOKEN" if name == "telegram" else "ZALO_BOT_TOKEN"
+                raise ValueError(f"CHANNELS lists {name}, but {token} is not set")
         return self
+
+    def channel_token(self, channel: str) -> str | None:
+        secret = self.bot_token if channel == "telegram" else self.zalo_bot_token
+        return secret.get_secret_value() if secret else None
+
+    @property
+    def running_channels(self) -> tuple[str, ...]:
+        """The channels to run: CHANNELS, or every channel that has a token."""
+        if self.channels is not None:
+            return self.channels
+        return tuple(c for c in KNOWN_CHANNELS if self.channel_token(c))
+
+    def zalo_secret(self) -> str | None:
+        secret = self.zalo_webhook_secret or self.webhook_secret
+        return secret.get_secret_value() if secret else None
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -189,6 +268,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "WEBHOOK_SECRET"
         message = str(first["msg"]).removeprefix("Value error, ")
+        if not first["loc"]:  # a rule between settings: the message names them
+            raise SettingsError(f"configuration error: {message}") from None
+        name = str(first["loc"][0]).upper()
         raise SettingsError(f"configuration error: {name}: {message}") from None

@@ -7,8 +7,12 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
+
+from core import files
+from core.context import Services
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # updates are small; anything bigger is not from the platform
@@ -38,6 +42,27 @@ class WebhookServer:
             return web.Response(status=200)
 
         self.app.router.add_post(path, receive)
+
+    def files(self, prefix: str, services: Services) -> None:
+        """GET `prefix/<token>/<name>`: a shared file while its link is valid, else 404."""
+
+        async def download(request: web.Request) -> web.StreamResponse:
+            found = await files.fetch(services, request.match_info["token"])
+            if found is None:
+                return web.Response(status=404, text="Đường dẫn đã hết hạn hoặc không đúng.")
+            name = quote(found.filename)
+            disposition = "inline" if found.content_type.startswith("image/") else "attachment"
+            return web.Response(
+                body=found.content,
+                content_type=found.content_type,
+                headers={
+                    "Content-Disposition": f"{disposition}; filename*=UTF-8''{name}",
+                    "Cache-Control": "private, no-store",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            )
+
+        self.app.router.add_get(prefix.rstrip("/") + "/{token}/{name}", download)
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
+from core import files, inbound
 from core.context import Services
 from db.models import CodeAttempt, PendingMenu
 
@@ -18,6 +19,8 @@ KEEP_MENUS = timedelta(days=7)
 class Swept:
     code_attempts: int
     menus: int
+    inbound_events: int = 0
+    shared_files: int = 0
 
 
 async def sweep(services: Services) -> Swept:
@@ -30,4 +33,9 @@ async def sweep(services: Services) -> Swept:
             delete(PendingMenu).where(PendingMenu.created_at < now - KEEP_MENUS)
         )
         await uow.commit()
-        return Swept(getattr(attempts, "rowcount", 0), getattr(menus, "rowcount", 0))
+    return Swept(
+        getattr(attempts, "rowcount", 0),
+        getattr(menus, "rowcount", 0),
+        await inbound.forget_old(services),
+        await files.forget_expired(services),
+    )

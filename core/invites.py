@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +25,14 @@ def new_code() -> str:
 def normalize_code(text: str) -> str:
     """What a person typed → the stored form (case, spaces and dashes do not matter)."""
     return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+_TYPED_CODE = re.compile(r"^(?:[A-Za-z0-9]{4}[- ][A-Za-z0-9]{4}|[A-Z0-9]{8})$")
+
+
+def looks_like_code(text: str) -> bool:
+    """"ABCD-EFGH", "abcd efgh" or "ABCDEFGH" typed alone: someone joining by code."""
+    return bool(_TYPED_CODE.match(text.strip()))
 
 
 def display_code(code: str) -> str:

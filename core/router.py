@@ -58,6 +58,7 @@ class Router:
     services: Services
     flow_lookup: FlowLookup | None = None
     event_handler: EventHandler | None = None
+    fallback: Handler | None = None  # free text that is no command and no flow's answer
     specs: list[CommandSpec] = field(default_factory=list)
     _commands: dict[str, Handler] = field(default_factory=dict)
     _buttons: dict[str, Handler] = field(default_factory=dict)
@@ -117,6 +118,8 @@ class Router:
         flow = await self.flow_lookup(self.services, incoming) if self.flow_lookup else None
         if flow is not None and flow in self._flows:
             return await self._flows[flow](Request(incoming, self.services))
+        if self.fallback is not None:
+            return await self.fallback(Request(incoming, self.services))
         return Reply(t("unknown_text"))
 
     async def _route_button(self, incoming: Incoming) -> Result:

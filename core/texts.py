@@ -18,7 +18,7 @@ TEXTS: dict[str, str] = {
     "not_allowed": "Xin lỗi, đồng chí không có quyền thực hiện việc này.",
     "not_linked": (
         "Tài khoản này chưa được liên kết với chi bộ nào. Xin đồng chí nhờ bí thư chi bộ "
-        "gửi mã mời, rồi bấm đường dẫn mời hoặc gõ /start kèm mã mời."
+        "gửi mã mời, rồi gõ mã vào đây (ví dụ ABCD-EFGH) hoặc mở đường dẫn mời."
     ),
     "pending_approval": (
         "Yêu cầu tham gia của đồng chí đang chờ bí thư chi bộ duyệt. "
@@ -56,7 +56,7 @@ TEXTS: dict[str, str] = {
         "Bot chưa hiểu tin nhắn này. Gõ /trogiup để xem các lệnh đồng chí dùng được."
     ),
     "stale_button": ("Nút này đã cũ hoặc không còn hiệu lực. Gõ /trogiup để bắt đầu lại."),
-    "unsupported_message": "Bot hiện chỉ đọc được tin nhắn chữ và các nút bấm.",
+    "unsupported_message": "Xin lỗi, bot hiện chỉ đọc được tin nhắn chữ.",
     "internal_error": (
         "Xin lỗi, bot gặp sự cố khi xử lý yêu cầu. Đồng chí vui lòng thử lại sau ít phút."
     ),
@@ -64,8 +64,8 @@ TEXTS: dict[str, str] = {
     "start_how_to_join": (
         "Xin chào đồng chí! Đây là trợ lý của chi bộ: nhắc lịch sinh hoạt, tự kiểm tra "
         "và nhiệm vụ kiểm tra, giám sát.\n\n"
-        "Để bắt đầu, đồng chí cần mã mời của bí thư chi bộ: bấm đường dẫn mời, hoặc gõ "
-        "/start kèm mã, ví dụ: /start ABCD-EFGH"
+        "Để bắt đầu, đồng chí cần mã mời của bí thư chi bộ: gõ mã vào đây, ví dụ: "
+        "ABCD-EFGH (hoặc mở đường dẫn mời)."
     ),
     "start_welcome_back": (
         "Chào đồng chí {name}! Đồng chí là đảng viên của {cell}. "
@@ -145,7 +145,7 @@ TEXTS: dict[str, str] = {
     "cell_invite": "Mã mời chung của {cell}: {code}",
     "cell_invite_note": (
         "Có hiệu lực đến {expires}. Người tham gia bằng mã này cần bí thư duyệt.\n"
-        "Để mời đúng từng đồng chí trong danh sách, bấm «Mời từng đồng chí»."
+        "Để mời đúng từng đồng chí trong danh sách, chọn «Mời từng đồng chí»."
     ),
     "member_invite": "Mã mời riêng cho đồng chí {name}: {code}",
     "member_invite_note": (
@@ -153,7 +153,7 @@ TEXTS: dict[str, str] = {
         "Xin gửi mã hoặc ảnh QR này cho đồng chí {name}."
     ),
     "invite_link": "Đường dẫn mời: {link}",
-    "invite_typed": "Hoặc mở bot và gõ: /start {code}",
+    "invite_typed": "Hoặc mở bot và gõ mã: {code}",
     "btn_invite_each": "Mời từng đồng chí",
     "invite_pick": "Chọn đồng chí cần mời (trang {page}/{pages}):",
     "invite_none_left": "Tất cả đảng viên trong danh sách đã kích hoạt tài khoản.",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from core import onboarding
+from dataclasses import replace
+
+from core import invites, onboarding
+from core.commands import Command
 from core.messages import Button, MenuUpdate, Notice, Outcome, Reply, buttons
 from core.payloads import PayloadError, encode, int_part, str_part
 from core.policy import audiences
@@ -33,6 +36,18 @@ async def start(req: Request) -> Result:
     if not actor.is_active:
         return Reply(t("pending_approval"))
     return Reply(t("start_welcome_back", name=actor.full_name, cell=greeting.cell_name))
+
+
+async def typed(req: Request) -> Result:
+    """Free text nobody waits for. A bare invite code from someone not yet linked is a
+    join: on Zalo there are no deep links, so the code is typed."""
+    text = req.incoming.text or ""
+    greeting = await onboarding.greet(req.services, req.incoming)
+    if greeting.actor.member_id is not None:
+        return Reply(t("unknown_text"))
+    if invites.looks_like_code(text):
+        return await start(replace(req, command=Command("start", text.strip())))
+    return Reply(t("start_how_to_join"))
 
 
 async def join_button(req: Request) -> Result:

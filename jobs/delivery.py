@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from core import deliveries
@@ -32,6 +33,9 @@ class DeliveryConfig:
     max_attempts: int = 8
     lease: timedelta = timedelta(minutes=2)
     idle_poll: float = 1.0  # seconds between looks at the outbox when nothing woke us
+    # Per channel (messages per second overall, seconds between two to one chat), for
+    # channels whose limits differ from the defaults above (Zalo).
+    pacing: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
 
 class Deliverer:
@@ -51,8 +55,13 @@ class Deliverer:
         self.worker = worker
         self.config = config
         self.pacer = pacer or Pacer(config.per_second, config.per_chat_interval)
+        self.pacers = {name: Pacer(*pace) for name, pace in config.pacing.items()}
         self._wake = asyncio.Event()
-        self._recent_429: list[float] = []
+        self._recent_429: dict[str, list[float]] = {}
+
+    def pacer_for(self, channel: str) -> Pacer:
+        """Each channel's limits are its own: a Zalo hold never slows Telegram."""
+        return self.pacers.get(channel, self.pacer)
 
     def wake(self) -> None:
         self._wake.set()
@@ -108,25 +117,26 @@ class Deliverer:
         if row.to is None:
             return Outcome(row, Result.UNREACHABLE, error="no reachable chat")
         chat = f"{row.to.channel}:{row.to.chat_id}"
-        held = self.pacer.held_for(chat)
+        pacer = self.pacer_for(row.to.channel)
+        held = pacer.held_for(chat)
         if held > HOLD_IN_BATCH:  # a 429 hold: give the row back rather than stall the batch
             return Outcome(row, Result.RATE_LIMITED, wait=held, error="held")
-        async with self.pacer.turn(chat), limit:
+        async with pacer.turn(chat), limit:
             try:
                 message_id = await self.sender.send(row.to, row.reply)
             except DeliveryError as exc:
-                return self._failed(row, chat, exc)
+                return self._failed(row, chat, pacer, exc)
             except Exception as exc:  # a bug or an unexpected library error: retry later
                 log.error("send failed unexpectedly: %s", type(exc).__name__)
                 return Outcome(row, Result.RETRY, error=type(exc).__name__)
         return Outcome(row, Result.SENT, message_id=message_id)
 
-    def _failed(self, row: Claimed, chat: str, exc: DeliveryError) -> Outcome:
+    def _failed(self, row: Claimed, chat: str, pacer: Pacer, exc: DeliveryError) -> Outcome:
         if exc.failure is Failure.RATE_LIMITED:
             wait = max(exc.retry_after, 1.0)
-            self.pacer.hold_chat(chat, wait)
-            if self._flooded():
-                self.pacer.hold_all(wait)
+            pacer.hold_chat(chat, wait)
+            if self._flooded(chat.split(":", 1)[0]):
+                pacer.hold_all(wait)
             return Outcome(row, Result.RATE_LIMITED, wait=wait, error="429")
         if exc.failure is Failure.UNREACHABLE:
             return Outcome(row, Result.UNREACHABLE, error=exc.detail)
@@ -134,8 +144,10 @@ class Deliverer:
             return Outcome(row, Result.FAILED, error=exc.detail)
         return Outcome(row, Result.RETRY, error=exc.detail or exc.failure.value)
 
-    def _flooded(self) -> bool:
-        """Two 429s within a second, for any chats, mean a global limit, not one chat's."""
+    def _flooded(self, channel: str) -> bool:
+        """Two 429s within a second on one channel, for any chats, mean a limit of the
+        whole bot there, not one chat's."""
         now = time.monotonic()
-        self._recent_429 = [t for t in self._recent_429 if now - t < 1.0] + [now]
-        return len(self._recent_429) >= 2
+        recent = [t for t in self._recent_429.get(channel, []) if now - t < 1.0] + [now]
+        self._recent_429[channel] = recent
+        return len(recent) >= 2

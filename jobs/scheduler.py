@@ -23,7 +23,13 @@ REMINDER_TICK_SECONDS = 30
 
 async def run_housekeeping(services: Services) -> None:
     swept = await housekeeping.sweep(services)
-    log.info("housekeeping: %d code attempts, %d menus removed", swept.code_attempts, swept.menus)
+    log.info(
+        "housekeeping: removed %d code attempts, %d menus, %d event keys, %d shared files",
+        swept.code_attempts,
+        swept.menus,
+        swept.inbound_events,
+        swept.shared_files,
+    )
 
 
 async def run_reminder_tick(services: Services, on_queued: Callable[[], None]) -> None:

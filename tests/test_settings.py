@@ -122,7 +122,28 @@ def test_a_malformed_value_is_one_line_naming_the_setting(
 
 def test_webhook_url_needs_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     message = _error(monkeypatch, WEBHOOK_URL="https://bot.example.org")
-    assert message.startswith("configuration error: WEBHOOK_SECRET: ")
+    assert message == "configuration error: WEBHOOK_SECRET is required when WEBHOOK_URL is set"
+
+
+def test_a_listed_channel_needs_its_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    message = _error(monkeypatch, BOT_TOKEN=TOKEN, CHANNELS="telegram,zalo")
+    assert message == "configuration error: CHANNELS lists zalo, but ZALO_BOT_TOKEN is not set"
+
+
+@pytest.mark.parametrize("value", ["viber", "telegram,sms", ","])
+def test_unknown_channels_are_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    message = _error(monkeypatch, CHANNELS=value)
+    assert message.startswith("configuration error: CHANNELS: ")
+
+
+def test_channels_default_to_those_with_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "2233445566:zalo-token_ABC")
+    settings = load_settings(_env_file=None)
+    assert settings.running_channels == ("zalo",)
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    assert load_settings(_env_file=None).running_channels == ("telegram", "zalo")
+    monkeypatch.setenv("CHANNELS", " Zalo ")
+    assert load_settings(_env_file=None).running_channels == ("zalo",)
 
 
 def test_malformed_setting_in_dotenv(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ TEXTS: dict[str, str] = {
         "Gõ /huy nếu đổi ý."
     ),
     "rsvp_opinion_saved": "Cảm ơn đồng chí, ý kiến đã được ghi lại cho bí thư chi bộ.",
-    "rsvp_done": "Cảm ơn đồng chí. Nếu thay đổi, đồng chí bấm lại nút trên tin nhắc lịch.",
+    "rsvp_done": "Cảm ơn đồng chí. Nếu thay đổi, đồng chí chọn lại trên tin nhắc lịch.",
     "rsvp_too_late": "Buổi họp đã bắt đầu nên không đổi câu trả lời được nữa.",
     "text_too_long": "Nội dung dài quá {limit} ký tự, xin đồng chí rút gọn lại.",
     # --- the schedule (/lichhop) -------------------------------------------------------------
@@ -103,7 +103,7 @@ TEXTS.update(
 )
 TEXTS.update(
     {
-        "use_buttons": "Xin đồng chí bấm một trong các nút ở tin nhắn trên.",
+        "use_buttons": "Xin đồng chí chọn một trong các mục ở tin nhắn trên.",
         "wiz_kind": "Tạo lịch sinh hoạt. Xin đồng chí chọn loại buổi họp:",
         "btn_kind_regular": "Thường kỳ",
         "btn_kind_thematic": "Chuyên đề",
@@ -128,7 +128,7 @@ TEXTS.update(
         "wiz_time": "Xin đồng chí gõ giờ họp, ví dụ: 19h30 hoặc 7h30 sáng.",
         "wiz_place": "Xin đồng chí gõ địa điểm họp (ví dụ: Hội trường ấp).",
         "btn_same_place": "Như lần trước: {place}",
-        "wiz_agenda": "Xin đồng chí gõ nội dung chính của buổi họp, hoặc bấm «Bỏ qua».",
+        "wiz_agenda": "Xin đồng chí gõ nội dung chính của buổi họp, hoặc chọn «Bỏ qua».",
         "btn_skip": "Bỏ qua",
         "wiz_confirm": "Xin đồng chí kiểm tra lại:\n{summary}",
         "wiz_summary_kind": "Loại: {kind}",
@@ -145,7 +145,7 @@ TEXTS.update(
 TEXTS.update(
     {
         "att_header": "Điểm danh buổi {kind} lúc {when}",
-        "att_legend": "Bấm tên để đổi: ✅ có mặt → 🟡 vắng có lý do → ❌ vắng không lý do → ⬜",
+        "att_legend": "Chọn tên để đổi: ✅ có mặt → 🟡 vắng có lý do → ❌ vắng không lý do → ⬜",
         "att_progress": "Đã đánh dấu {marked}/{total} đồng chí (trang {page}/{pages}).",
         "att_line_present": "✅ {name}",
         "att_line_excused": "🟡 {name}",
@@ -159,7 +159,7 @@ TEXTS.update(
             "vắng không lý do {absent}."
         ),
         "att_rest_note": (
-            "Khi bấm «Xong», đồng chí nào chưa đánh dấu được tính là vắng không lý do "
+            "Khi chọn «Xong», đồng chí nào chưa đánh dấu được tính là vắng không lý do "
             "(trừ người đã xin vắng)."
         ),
         "att_warnings": "Cần quan tâm (để trao đổi, không phải kết luận):",

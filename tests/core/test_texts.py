@@ -12,6 +12,9 @@ from core.texts import TEXTS, placeholders, t
 from db.models import Role
 
 SAMPLES = {
+    "until": "20:30 05/12/2026",
+    "last": 3,
+    "number": 7,
     "name": "Nguyễn Văn An",
     "cell": "Chi bộ Ấp Phú Hữu",
     "code": "ABCD-EFGH",

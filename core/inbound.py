@@ -1,0 +1,89 @@
+"""Events a platform pushes to us, kept in the database until handled.
+
+Zalo sends no update ids and may repeat a webhook; a replay has the same key and is
+dropped here. An event is stored before the platform gets its 200, so a crash between the
+two loses nothing: `unhandled` gives it back at the next start. Handling is at least once:
+a crash in the middle of one event handles it again after the restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from core.context import Services
+from db.models import InboundEvent
+
+KEEP_KEYS = timedelta(days=7)  # how long a handled event's key still stops a replay
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    id: int
+    body: dict[str, Any]
+
+
+async def store(services: Services, channel: str, key: str, body: dict[str, Any]) -> int | None:
+    """Keep one event; None when an event with this key was already received."""
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(InboundEvent)
+            .values(
+                channel=channel, event_key=key[:128], body=body, received_at=services.clock.now()
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "event_key"])
+            .returning(InboundEvent.id)
+        )
+        new_id = (await s.execute(statement)).scalar_one_or_none()
+        await uow.commit()
+        return new_id
+
+
+async def load(services: Services, event_id: int) -> dict[str, Any] | None:
+    async with services.db.unit_of_work() as uow:
+        return await uow.session.scalar(
+            select(InboundEvent.body).where(
+                InboundEvent.id == event_id, InboundEvent.done_at.is_(None)
+            )
+        )
+
+
+async def done(services: Services, event_id: int) -> None:
+    """Handled: forget what was said, keep the key for a while."""
+    async with services.db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id == event_id)
+            .values(done_at=services.clock.now(), body=None)
+        )
+        await uow.commit()
+
+
+async def unhandled(services: Services, channel: str) -> list[Stored]:
+    """Events received but not handled (the process stopped in between), oldest first."""
+    async with services.db.unit_of_work() as uow:
+        rows = await uow.session.execute(
+            select(InboundEvent.id, InboundEvent.body)
+            .where(InboundEvent.channel == channel, InboundEvent.done_at.is_(None))
+            .order_by(InboundEvent.id)
+        )
+        return [Stored(row.id, row.body) for row in rows if row.body is not None]
+
+
+async def forget_old(services: Services) -> int:
+    async with services.db.unit_of_work() as uow:
+        result = await uow.session.execute(
+            delete(InboundEvent).where(
+                InboundEvent.done_at.is_not(None),
+                InboundEvent.done_at < services.clock.now() - KEEP_KEYS,
+            )
+        )
+        await uow.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
