@@ -14,10 +14,14 @@ from core.clock import Clock
 from core.context import Services
 from db import migrate
 from db.models import ChannelAccount, Member, Membership, MemberStatus
+from bot.people import Person, TelegramPerson, ZaloPerson
 from emulator.client import EmulatedUser, EmulatorClient
 from emulator.server import Emulator
+from emulator.zalo_client import ZaloEmulatedUser, ZaloEmulatorClient, zalo_user_id
 
 DEMO_TOKEN = "123456789:DEMO-offline-token-for-the-emulator"
+DEMO_ZALO_TOKEN = "987654321:DEMO-offline-zalo-token"
+CHANNEL_SETS = {"telegram": "telegram", "zalo": "zalo", "both": "telegram,zalo"}
 
 
 @dataclass
@@ -25,17 +29,34 @@ class Harness:
     emulator: Emulator
     app: BotApp
     client: EmulatorClient
+    zalo: ZaloEmulatorClient
+    channel: str = "telegram"  # where `person` puts people: "telegram" or "zalo"
 
     def user(self, user_id: int, first_name: str, last_name: str | None = None) -> EmulatedUser:
         return EmulatedUser(self.client, user_id, first_name, last_name)
 
+    def zalo_user(self, user_id: int, display_name: str) -> ZaloEmulatedUser:
+        return ZaloEmulatedUser(self.zalo, zalo_user_id(user_id), display_name)
 
-def harness_settings(database_url: str, api_url: str, **overrides: Any) -> Settings:
+    def person(self, number: int, name: str, channel: str | None = None) -> Person:
+        """Someone writing to the bot on `channel` (default: the harness's)."""
+        if (channel or self.channel) == "zalo":
+            return ZaloPerson(self.zalo_user(number, name), name)
+        return TelegramPerson(self.user(number, name), name)
+
+
+def harness_settings(
+    database_url: str, api_url: str, channel: str = "telegram", **overrides: Any
+) -> Settings:
     values: dict[str, Any] = {
         "bot_token": DEMO_TOKEN,
         "telegram_api_url": api_url,
+        "zalo_bot_token": DEMO_ZALO_TOKEN,
+        "zalo_api_url": f"{api_url}/zalo",
+        "channels": CHANNEL_SETS[channel],
         "database_url": database_url,
         "telegram_poll_timeout": 1,
+        "zalo_poll_timeout": 1,
         "log_level": "WARNING",
         "quiet_hours": "00:00-00:00",  # tests that need quiet hours set them (and a clock)
     }
@@ -45,21 +66,31 @@ def harness_settings(database_url: str, api_url: str, **overrides: Any) -> Setti
 
 @asynccontextmanager
 async def running_bot(
-    database_url: str, *, clock: Clock | None = None, migrate_first: bool = True, **overrides: Any
+    database_url: str,
+    *,
+    clock: Clock | None = None,
+    migrate_first: bool = True,
+    channel: str = "telegram",
+    **overrides: Any,
 ) -> AsyncIterator[Harness]:
-    """Start the emulator and the bot (polling it over loopback); stop both afterwards."""
+    """Start the emulator and the bot (polling it over loopback); stop both afterwards.
+    `channel`: "telegram", "zalo", or "both" (people then default to Telegram)."""
     if migrate_first:
         await asyncio.to_thread(migrate.upgrade, database_url)
     emulator = Emulator()
     await emulator.start()
-    app = BotApp(harness_settings(database_url, emulator.url, **overrides), clock=clock)
+    settings = harness_settings(database_url, emulator.url, channel, **overrides)
+    app = BotApp(settings, clock=clock)
     client = EmulatorClient(emulator.url, DEMO_TOKEN)
+    zalo = ZaloEmulatorClient(emulator.url, DEMO_ZALO_TOKEN)
     try:
         await app.start()
-        yield Harness(emulator, app, client)
+        people = "zalo" if channel == "zalo" else "telegram"
+        yield Harness(emulator, app, client, zalo, people)
     finally:
         await app.stop()
         await client.aclose()
+        await zalo.aclose()
         await emulator.stop()
 
 
