@@ -68,6 +68,11 @@ class ZaloCallRecord:
     at: float
 
 
+def _check_user_id(user_id: str) -> None:
+    if not USER_ID_RE.match(user_id):
+        raise ValueError("user_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -")
+
+
 def _content(kind: str, fields: JSONDict, message_id: str) -> JSONDict:
     """The kind-specific fields of a user's message (see platforms.md A.4)."""
     if kind == "text":
@@ -134,8 +139,7 @@ class ZaloBot:
         return user
 
     def _user(self, user_id: str, display_name: str | None) -> ZaloUser:
-        if not isinstance(user_id, str) or not USER_ID_RE.match(user_id):
-            raise ValueError("user_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -")
+        _check_user_id(user_id)
         user = self.users.get(user_id)
         if user is None:
             user = self.users[user_id] = ZaloUser(user_id, display_name or f"User {user_id}")
@@ -180,8 +184,7 @@ class ZaloBot:
 
     def user_blocks(self, user_id: str, blocked: bool) -> JSONDict:
         """Block (or unblock) the bot; Zalo documents no event for it, so none is queued."""
-        if not USER_ID_RE.match(user_id):
-            raise ValueError("user_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -")
+        _check_user_id(user_id)
         (self.blocked.add if blocked else self.blocked.discard)(user_id)
         return {"user_id": user_id, "blocked": blocked}
 
