@@ -27,8 +27,8 @@ def build_router(services: Services) -> Router:
         services,
         flow_lookup=onboarding.waiting_flow,
         event_handler=events.on_event,
-    )
         fallback=start.typed,
+    )
     # Everyone.
     router.command(CommandSpec("start", "cmd_start", Audience.MEMBER, listed=False), start.start)
     router.command(
