@@ -75,11 +75,18 @@ async def _serve(settings: Settings) -> None:
 
 @main.command()
 @click.option("--pause", default=0.0, help="Seconds to wait between steps (for watching).")
-def demo(pause: float) -> None:
+@click.option(
+    "--channel",
+    type=click.Choice(["telegram", "zalo"]),
+    default="telegram",
+    show_default=True,
+    help="Which messenger the people in the demo use (Zalo: typed numbers, no buttons).",
+)
+def demo(pause: float, channel: str) -> None:
     """Offline demo: emulator + real bot + a scripted conversation, printed as a transcript."""
     from bot.demo import run_demo
 
-    asyncio.run(run_demo(pause=pause))
+    asyncio.run(run_demo(pause=pause, channel=channel))
 
 
 @main.command()

@@ -10,17 +10,16 @@ from pathlib import Path
 import click
 
 from bot.harness import Harness, running_bot
+from bot.people import Person, Seen, ZaloPerson
 from core import reminders
 from core.clock import ManualClock
 from core.context import Services
 from core.inviting import operator_invite
 from core.members import import_rows
 from core.roster import read_roster
-from core.texts import t, when_text
+from core.texts import local_date, t, when_text
 from core.units import add_unit
 from db.models import Role, UnitKind
-from emulator.client import EmulatedUser
-from emulator.client_types import Event
 
 SAMPLE_ROSTER = Path(__file__).with_name("sample") / "roster.csv"
 
@@ -30,13 +29,12 @@ class Transcript:
         self.pause = pause
         self.steps = 0
         self.messages = 0
-        self.seen: dict[int, int] = {}  # chat → last event seq shown
+        self.seen: dict[str, int] = {}  # chat → last event seq shown
 
-    async def arrivals(self, h: Harness, user: EmulatedUser, expect: int = 1) -> list[Event]:
+    async def arrivals(self, h: Harness, person: Person, expect: int = 1) -> list[Seen]:
         """Messages the bot sent this person on its own (reminders, notices)."""
-        after = self.seen.get(user.chat_id, 0)
-        events = await h.client.events(user.chat_id, after=after, min_count=expect, timeout=10)
-        return self.show(user, events)
+        after = self.seen.get(person.chat_id, 0)
+        return self.show(person, await h.arrivals(person, after, expect))
 
     def step(self, key: str) -> None:
         self.steps += 1
@@ -46,47 +44,52 @@ class Transcript:
     def line(self, text: str) -> None:
         click.echo(text)
 
-    async def say(self, user: EmulatedUser, text: str, expect: int = 1) -> list[Event]:
-        self.line(t("demo_user", name=_name(user), text=text))
-        return self.show(user, await user.say(text, expect=expect))
+    async def say(self, person: Person, text: str, expect: int = 1) -> list[Seen]:
+        self.line(t("demo_user", name=person.name, text=text))
+        return self.show(person, await person.say(text, expect=expect))
 
-    async def tap(self, user: EmulatedUser, label: str, expect: int = 1) -> list[Event]:
-        self.line(t("demo_tap", name=_name(user), label=label))
-        return self.show(user, await user.tap(label, expect=expect))
+    async def tap(self, person: Person, label: str, expect: int = 1) -> list[Seen]:
+        if isinstance(person, ZaloPerson):  # no buttons: the person types the number
+            number = await person.number_for(label)
+            self.line(t("demo_type_number", name=person.name, number=number, label=label))
+        else:
+            self.line(t("demo_tap", name=person.name, label=label))
+        return self.show(person, await person.tap(label, expect=expect))
 
-    def show(self, user: EmulatedUser, events: list[Event]) -> list[Event]:
-        for event in events:
-            self.seen[user.chat_id] = max(self.seen.get(user.chat_id, 0), event.seq)
+    def show(self, person: Person, seen: list[Seen]) -> list[Seen]:
+        for event in seen:
+            self.seen[person.chat_id] = max(self.seen.get(person.chat_id, 0), event.seq)
             self.messages += 1
             key = "demo_bot_edit" if event.kind == "edit" else "demo_bot"
-            self.line(t(key, name=_name(user)))
-            for body_line in event.body.splitlines():
+            self.line(t(key, name=person.name))
+            for body_line in event.raw.splitlines():
                 self.line(f"   {body_line}")
+            if event.kind == "photo" and not event.file_name:
+                self.line(t("demo_photo"))
             if event.file_name:
                 kind = t("demo_kind_photo" if event.kind == "photo" else "demo_kind_document")
-                self.line(
-                    t("demo_file", kind=kind, filename=event.file_name, size=event.file_size or 0)
-                )
-            if event.labels:
+                self.line(t("demo_file", kind=kind, filename=event.file_name, size=event.size))
+            if event.labels and not isinstance(person, ZaloPerson):
                 self.line(t("demo_buttons", buttons="  ".join(f"[{b}]" for b in event.labels)))
-        return events
+        return seen
 
     async def wait(self) -> None:
         if self.pause:
             await asyncio.sleep(self.pause)
 
 
-def _name(user: EmulatedUser) -> str:
-    return " ".join(p for p in (user.first_name, user.last_name) if p)
-
-
-def _code(events: list[Event]) -> str:
+def _code(events: list[Seen]) -> str:
     """The invite code shown in the bot's last message with one ("…: ABCD-EFGH")."""
     for event in reversed(events):
         for word in event.body.replace("\n", " ").split():
             if len(word) == 9 and word[4] == "-" and word.replace("-", "").isalnum():
                 return word
     raise RuntimeError("no invite code in the bot's answer")
+
+
+def _join(person: Person, code: str) -> str:
+    """What a person types to join: Zalo has no deep links, so the bare code."""
+    return code if isinstance(person, ZaloPerson) else f"/start {code}"
 
 
 async def _setup(services: Services, show: Transcript) -> str:
@@ -121,9 +124,12 @@ async def script(h: Harness, show: Transcript) -> None:
         services, cell_ref=cell, member_id=1, role=Role.MEMBER, days=30, uses=None
     )
     show.line(t("demo_operator", command=f"chibo invite --cell {cell} --member 1"))
-    show.line(t("cli_invite_link", link=view.link))
-    hung = h.user(2001, "Nguyễn Văn Hùng")
-    await show.say(hung, f"/start {view.shown_code}")
+    tz = services.config.timezone
+    show.line(t("cli_invite_code", code=view.shown_code, expires=local_date(view.expires_at, tz)))
+    if view.link:
+        show.line(t("cli_invite_link", link=view.link))
+    hung = h.person(2001, "Nguyễn Văn Hùng")
+    await show.say(hung, _join(hung, view.shown_code))
     await show.tap(hung, "Đúng, tôi là Nguyễn Văn Hùng")
 
     show.step("demo_s_help")
@@ -135,23 +141,23 @@ async def script(h: Harness, show: Transcript) -> None:
     mai_code = _code(await show.tap(hung, "Trần Thị Mai"))
 
     show.step("demo_s_member")
-    mai = h.user(2002, "Trần Thị Mai")
-    await show.say(mai, f"/start {mai_code}")
+    mai = h.person(2002, "Trần Thị Mai")
+    await show.say(mai, _join(mai, mai_code))
     await show.tap(mai, "Đúng, tôi là Trần Thị Mai")
 
     show.step("demo_s_newcomer")
-    newcomer = h.user(2003, "Khoa")
-    await show.say(newcomer, f"/start {shared}")
+    newcomer = h.person(2003, "Khoa")
+    await show.say(newcomer, _join(newcomer, shared))
     await show.say(newcomer, "Lý Văn Khoa")
-    show.show(hung, (await hung.messages())[-1:])
+    await show.arrivals(h, hung)  # the request reaches the secretary
     await show.arrivals(h, mai)  # the deputy is asked too; either of them may decide
     await show.tap(hung, "Duyệt", expect=1)
-    show.show(newcomer, (await newcomer.messages())[-1:])
+    await show.arrivals(h, newcomer)
 
     show.step("demo_s_wrong")
-    stranger = h.user(2004, "Tư Lê")
-    await show.say(stranger, "/start ABCD-EFGH")
-    await show.say(stranger, f"/start {mai_code}")
+    stranger = h.person(2004, "Tư Lê")
+    await show.say(stranger, _join(stranger, "ABCD-EFGH"))
+    await show.say(stranger, _join(stranger, mai_code))
 
     show.step("demo_s_roster")
     await show.say(hung, "/dangvien")
@@ -159,7 +165,7 @@ async def script(h: Harness, show: Transcript) -> None:
 
 
 async def meetings_script(
-    h: Harness, show: Transcript, hung: EmulatedUser, mai: EmulatedUser, khoa: EmulatedUser
+    h: Harness, show: Transcript, hung: Person, mai: Person, khoa: Person
 ) -> None:
     clock = h.app.clock
     assert isinstance(clock, ManualClock)
@@ -202,14 +208,16 @@ async def meetings_script(
     await show.tap(hung, t("btn_att_finish"))
 
 
-async def run_demo(pause: float = 0.0) -> None:
+async def run_demo(pause: float = 0.0, channel: str = "telegram") -> None:
     with tempfile.TemporaryDirectory(prefix="chibo-demo-") as folder:
         url = f"sqlite+aiosqlite:///{folder}/demo.db"
         # The demo's own clock: Tuesday 01/12/2026, 09:00 in Hà Nội; the script moves it.
         clock = ManualClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
-        async with running_bot(url, clock=clock, quiet_hours="21:00-06:30") as h:
+        async with running_bot(
+            url, clock=clock, channel=channel, quiet_hours="21:00-06:30"
+        ) as h:
             show = Transcript(pause)
-            click.echo(t("demo_title", url=h.emulator.url))
+            click.echo(t("demo_title", url=h.emulator.url, channel=channel.capitalize()))
             await script(h, show)
             click.echo("")
             click.echo(t("demo_done", steps=show.steps, messages=show.messages))

@@ -14,7 +14,7 @@ from core.clock import Clock
 from core.context import Services
 from db import migrate
 from db.models import ChannelAccount, Member, Membership, MemberStatus
-from bot.people import Person, TelegramPerson, ZaloPerson
+from bot.people import Person, Seen, TelegramPerson, ZaloPerson, from_telegram, from_zalo
 from emulator.client import EmulatedUser, EmulatorClient
 from emulator.server import Emulator
 from emulator.zalo_client import ZaloEmulatedUser, ZaloEmulatorClient, zalo_user_id
@@ -43,6 +43,24 @@ class Harness:
         if (channel or self.channel) == "zalo":
             return ZaloPerson(self.zalo_user(number, name), name)
         return TelegramPerson(self.user(number, name), name)
+
+    async def arrivals(
+        self,
+        person: Person,
+        after: int = 0,
+        expect: int = 1,
+        timeout: float = 10.0,  # noqa: ASYNC109 - the emulator waits, not this coroutine
+    ) -> list[Seen]:
+        """What the bot sent `person` after event `after`, waiting for at least `expect`."""
+        if isinstance(person, ZaloPerson):
+            found = await self.zalo.events(
+                person.chat_id, after=after, min_count=expect, timeout=timeout
+            )
+            return [from_zalo(e) for e in found]
+        events = await self.client.events(
+            int(person.chat_id), after=after, min_count=expect, timeout=timeout
+        )
+        return [from_telegram(e) for e in events]
 
 
 def harness_settings(

@@ -27,6 +27,7 @@ class Seen:
     raw: str = ""  # exactly what the platform shows
     seq: int = 0
     file_name: str | None = None
+    size: int = 0
 
     @property
     def replaced(self) -> bool:
@@ -53,7 +54,15 @@ def split_menu(text: str) -> tuple[str, list[str]]:
 
 
 def from_telegram(event: Event) -> Seen:
-    return Seen(event.kind, event.body, event.labels, event.body, event.seq, event.file_name)
+    return Seen(
+        event.kind,
+        event.body,
+        event.labels,
+        event.body,
+        event.seq,
+        event.file_name,
+        event.file_size or 0,
+    )
 
 
 def from_zalo(event: ZaloEvent) -> Seen:
@@ -108,11 +117,15 @@ class ZaloPerson:
 
     async def tap(self, label: str, expect: int = 1, timeout: float = 5.0) -> list[Seen]:  # noqa: ASYNC109
         """Type the number of `label` in the newest list that offers it."""
+        return await self.say(str(await self.number_for(label)), expect, timeout)
+
+    async def number_for(self, label: str) -> int:
+        """The number to type for `label`: only the newest list answers to numbers."""
         for seen in reversed(await self.seen()):
             if label in seen.labels:
-                return await self.say(str(seen.labels.index(label) + 1), expect, timeout)
+                return seen.labels.index(label) + 1
             if seen.labels:
-                break  # only the newest list answers to numbers
+                break
         raise EmulatorTimeout(f"{self.name}: no open list offers {label!r}")
 
     async def seen(self) -> list[Seen]:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -221,31 +221,33 @@ class ZaloChannel:
         return sent
 
     async def _send_parts(self, chat_id: str, reply: Reply) -> str:
-        text = textmenu.render(reply)
+        text = reply.text
         if reply.file is not None:
-            text = await self._with_file(chat_id, reply, text)
+            text = await self._with_file(chat_id, reply)
         sent = ""
-        for piece in split_text(text, TEXT_LIMIT):
+        for piece in split_text(textmenu.render(replace(reply, text=text)), TEXT_LIMIT):
             sent = await self.client.send_message(chat_id, piece)
         return sent
 
-    async def _with_file(self, chat_id: str, reply: Reply, text: str) -> str:
+    async def _with_file(self, chat_id: str, reply: Reply) -> str:
         """Zalo sends no documents, and photos only from a public URL: a photo goes as a
-        photo when there is one; a document becomes a short-lived link, or a note."""
+        photo when there is one; a document becomes a short-lived link, or a note. The
+        text that goes with it is returned (the numbered list stays last)."""
         file = reply.file
         assert file is not None
         if not self.config.files_url:
             key = "photo_unavailable" if file.kind == "photo" else "file_unavailable"
-            return f"{text}\n\n{t(key, filename=file.filename)}"
+            return f"{reply.text}\n\n{t(key, filename=file.filename)}"
         services = self._gateway.router.services
         shared = await files.share(services, file, self.config.file_link_valid)
         url = f"{self.config.files_url}/{shared.token}/{file.filename}"
         if file.kind == "photo":
             await self.client.send_photo(chat_id, url)
-            return text
+            return reply.text
         until = shared.expires_at.astimezone(services.config.timezone)
         when = f"{until:%H:%M} {local_date(until, services.config.timezone)}"
-        return f"{text}\n\n{t('file_link', filename=file.filename, url=url, until=when)}"
+        link = t("file_link", filename=file.filename, url=url, until=when)
+        return f"{reply.text}\n\n{link}"
 
     async def set_menu(
         self, chat_id: str | None, specs: Iterable[CommandSpec], audiences: frozenset[str]

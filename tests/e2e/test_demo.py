@@ -10,11 +10,17 @@ from core.texts import t
 pytestmark = pytest.mark.e2e
 
 
-async def test_demo_runs_to_the_end(capsys: pytest.CaptureFixture[str]) -> None:
-    await run_demo()
+@pytest.mark.parametrize("channel", ["telegram", "zalo"])
+async def test_demo_runs_to_the_end(capsys: pytest.CaptureFixture[str], channel: str) -> None:
+    await run_demo(channel=channel)
     out = capsys.readouterr().out
     assert "Đã duyệt đồng chí" in out
     assert t("approved_leader", name="Lý Văn Khoa") in out
     assert t("code_used") in out and t("code_unknown") in out
     done = t("demo_done", steps=0, messages=0).split("0")[0]  # "Xong: "
     assert out.rstrip().splitlines()[-1].startswith(done)
+    if channel == "zalo":
+        assert "Trả lời 1 hoặc 2." in out  # buttons became a numbered list
+        assert t("demo_type_number", name="Khoa", number=1, label=t("btn_will_attend")) in out
+        assert "bấm nút" not in out  # nobody presses buttons on Zalo
+

@@ -51,7 +51,9 @@ async def test_stranger_start_unknown_command_and_text(h: Harness) -> None:
     stranger = h.user(3001, "Người Lạ")
     assert only(await stranger.say("/start")).body == t("start_how_to_join")
     assert only(await stranger.say("/khongco")).body == t("unknown_command")
-    assert only(await stranger.say("xin chào bot")).body == t("unknown_text")
+    # Someone not linked who writes anything is told how to join; a bare code joins.
+    assert only(await stranger.say("xin chào bot")).body == t("start_how_to_join")
+    assert only(await stranger.say("abcd-efgh")).body == t("code_unknown")
     assert only(await stranger.say("/trogiup")).body == t("start_how_to_join")
     assert only(await stranger.say("/dangvien")).body == t("not_linked")
     assert only(await stranger.say("/start ABCD-EFGH")).body == t("code_unknown")
