@@ -4,8 +4,9 @@ Every method is `POST <base>/bot<TOKEN>/<method>` with a JSON body; the answer i
 `{"ok": bool, "result"?, "error_code"?, "description"?}`. The HTTP status that comes with an
 error is not documented, so both the status and `ok` are checked, and a body that is not
 JSON (a bad token) is an error too. Failures are `DeliveryError`s with the same outcomes as
-Telegram's. The token is in every URL: no URL and no httpx exception text is ever logged
-or kept in an error (only the exception's type).
+Telegram's. The token belongs in every URL, so httpx only ever sees `bot***` there (its own
+log lines show that); the token is put in by the transport just before the request leaves.
+No httpx exception text is ever logged or kept in an error (only the exception's type).
 
 See ../shared/reference/platforms.md part A for what the platform does not confirm.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://bot-api.zaloplatforms.com"
 TEXT_LIMIT = 2000
 NO_UPDATE = 408  # getUpdates: nothing arrived within the timeout
+MASK = "/bot***/"  # the token's place in every URL httpx shows or logs
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,28 @@ def failure(error: ZaloError) -> DeliveryError:
     return DeliveryError(Failure.RETRY, detail)
 
 
+class _TokenTransport(httpx.AsyncBaseTransport):
+    """Puts the token in place of `MASK` on the way out, below httpx's logging."""
+
+    def __init__(self, token: str, inner: httpx.AsyncBaseTransport) -> None:
+        self._path = f"/bot{quote(token, safe=':')}/".encode()
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.raw_path.replace(MASK.encode(), self._path, 1)
+        real = httpx.Request(
+            request.method,
+            request.url.copy_with(raw_path=path),
+            headers=request.headers,
+            stream=request.stream,
+            extensions=request.extensions,
+        )
+        return await self._inner.handle_async_request(real)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 class ZaloClient:
     def __init__(
         self,
@@ -70,11 +95,12 @@ class ZaloClient:
         timeout: float = 20.0,
         photo_timeout: float = 60.0,  # Zalo downloads the photo before it answers
     ) -> None:
-        self._base = f"{api_url.rstrip('/')}/bot{token}/"
+        self._base = f"{api_url.rstrip('/')}{MASK}"
         self._timeout = timeout
         self._photo_timeout = photo_timeout
         limits = httpx.Limits(max_connections=32, max_keepalive_connections=16)
-        self._http = httpx.AsyncClient(timeout=timeout, limits=limits)
+        transport = _TokenTransport(token, httpx.AsyncHTTPTransport(limits=limits))
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -87,7 +113,11 @@ class ZaloClient:
         return result
 
     async def _call(
-        self, method: str, payload: dict[str, Any] | None, *, timeout: float | None = None
+        self,
+        method: str,
+        payload: dict[str, Any] | None,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpx's per-request timeout
     ) -> tuple[Any, ZaloError | None]:
         try:
             response = await self._http.post(
@@ -100,7 +130,12 @@ class ZaloClient:
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            return None, ZaloError(response.status_code, "not a JSON answer")
+            # Not the platform's envelope: a refused token (401), a wrong ZALO_API_URL or a
+            # proxy's error page. Nothing says the person or the request is at fault.
+            if response.status_code == 401:
+                log.error("zalo: the bot token was refused (401); check ZALO_BOT_TOKEN")
+            detail = f"HTTP {response.status_code}, not a JSON answer"
+            raise DeliveryError(Failure.RETRY, detail)
         if data.get("ok") is True and response.is_success:
             return data.get("result"), None
         code = data.get("error_code")
@@ -117,7 +152,7 @@ class ZaloClient:
             bool(me.get("can_join_groups", False)),
         )
 
-    async def get_updates(self, timeout: int = 30) -> dict[str, Any] | None:
+    async def get_updates(self, timeout: int = 30) -> dict[str, Any] | None:  # noqa: ASYNC109
         """One event, or None when nothing arrived within `timeout` seconds."""
         result, error = await self._call(
             "getUpdates", {"timeout": str(timeout)}, timeout=timeout + 10.0
