@@ -6,8 +6,9 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import audit
@@ -22,7 +23,11 @@ from db.models import ChannelAccount, Member, Outbox, OutboxStatus
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
-    """A row this worker now owns; `to` is None when the member has no reachable chat."""
+    """A row this worker now owns; `to` is None when the member has no reachable chat.
+
+    `fallback`: the row is addressed to a member who has another reachable account on another
+    running channel, so a refusal (403) on `to` sends the row there instead.
+    """
 
     id: int
     to: Address | None
@@ -30,6 +35,7 @@ class Claimed:
     attempts: int
     expires_at: datetime | None
     member_id: int | None
+    fallback: bool = False
 
 
 class Result(enum.StrEnum):
@@ -70,24 +76,44 @@ async def _claim_ids(s: AsyncSession, now: datetime, limit: int, lease: timedelt
     return list((await s.execute(claim)).scalars())
 
 
+def route(accounts: Sequence[Address], preferred: str | None) -> tuple[Address | None, bool]:
+    """The chat a member's messages go to, and whether another account is left to fall back on.
+
+    `accounts` are the member's reachable accounts on running channels, earliest linked
+    first: the preferred channel's account wins, else the earliest.
+    """
+    if not accounts:
+        return None, False
+    chosen = next((a for a in accounts if a.channel == preferred), accounts[0])
+    return chosen, len(accounts) > 1
+
+
 async def _reachable_chats(
     s: AsyncSession, member_ids: set[int], channels: frozenset[str]
-) -> dict[int, Address]:
+) -> dict[int, tuple[Address | None, bool]]:
     if not member_ids:
         return {}
     rows = await s.execute(
-        select(ChannelAccount.member_id, ChannelAccount.channel, ChannelAccount.chat_id)
+        select(
+            ChannelAccount.member_id,
+            ChannelAccount.channel,
+            ChannelAccount.chat_id,
+            Member.preferred_channel,
+        )
+        .join(Member, Member.id == ChannelAccount.member_id)
         .where(
             ChannelAccount.member_id.in_(member_ids),
             ChannelAccount.blocked_at.is_(None),
             ChannelAccount.channel.in_(channels),
         )
-        .order_by(ChannelAccount.member_id, ChannelAccount.linked_at)
+        .order_by(ChannelAccount.member_id, ChannelAccount.linked_at, ChannelAccount.id)
     )
-    chats: dict[int, Address] = {}
-    for member_id, channel, chat_id in rows:
-        chats.setdefault(member_id, Address(channel, chat_id))
-    return chats
+    accounts: dict[int, list[Address]] = {}
+    preferred: dict[int, str | None] = {}
+    for member_id, channel, chat_id, wanted in rows:
+        accounts.setdefault(member_id, []).append(Address(channel, chat_id))
+        preferred[member_id] = wanted
+    return {m: route(found, preferred[m]) for m, found in accounts.items()}
 
 
 async def claim(
@@ -123,19 +149,24 @@ async def claim(
         ).all()
         chats = await _reachable_chats(s, {r.member_id for r in rows if r.member_id}, channels)
         await uow.commit()
-    return [
-        Claimed(
-            id=r.id,
-            to=Address(r.channel, r.chat_id)
-            if r.channel and r.chat_id
-            else chats.get(r.member_id or 0),
-            reply=reply_of(r.body),
-            attempts=r.attempts,
-            expires_at=r.expires_at,
-            member_id=r.member_id,
-        )
-        for r in rows
-    ]
+    return [_claimed(r, chats) for r in rows]
+
+
+def _claimed(r: Row[Any], chats: dict[int, tuple[Address | None, bool]]) -> Claimed:
+    to: Address | None
+    if r.channel and r.chat_id:  # a fixed chat: that one and no other
+        to, fallback = Address(r.channel, r.chat_id), False
+    else:
+        to, fallback = chats.get(r.member_id or 0, (None, False))
+    return Claimed(
+        id=r.id,
+        to=to,
+        reply=reply_of(r.body),
+        attempts=r.attempts,
+        expires_at=r.expires_at,
+        member_id=r.member_id,
+        fallback=fallback,
+    )
 
 
 async def release_stale_claims(services: Services, lease: timedelta) -> int:
@@ -157,32 +188,70 @@ def backoff(attempts: int) -> timedelta:
 
 
 async def record(services: Services, outcomes: Sequence[Outcome], max_attempts: int) -> None:
-    """Write every outcome of one batch in one transaction; alert secretaries once."""
+    """Write every outcome of one batch in one transaction; alert leaders once.
+
+    A row for a member refused (403) on one account goes back to pending when the member is
+    still reachable on another channel: the next claim sends it there, once. Leaders are
+    alerted only about members the bot can no longer reach at all.
+    """
     now = services.clock.now()
-    refused: set[Address] = set()
-    to_alert: set[int] = set()
+    # Only a chat that just refused (403) is news; rows for members without any reachable
+    # chat are counted, not alerted again.
+    refusals = [o for o in outcomes if o.result is Result.UNREACHABLE and o.row.to is not None]
     async with services.db.unit_of_work() as uow:
         s = uow.session
+        for chat in sorted({o.row.to for o in refusals if o.row.to}, key=_chat_order):
+            await mark_accounts(s, now, chat, blocked=True, action="unreachable")
+        rerouted = await _rerouted(s, refusals)
         # One executemany for the whole batch (ORM bulk UPDATE by primary key).
         await s.execute(
-            update(Outbox), [{"id": o.row.id, **_values(o, now, max_attempts)} for o in outcomes]
+            update(Outbox),
+            [
+                {"id": o.row.id, **_values(o, now, max_attempts, o.row.id in rerouted)}
+                for o in outcomes
+            ],
         )
-        for o in outcomes:
-            # Only a chat that just refused (403) is news; rows for members without any
-            # reachable chat are counted, not alerted again.
-            if o.result is Result.UNREACHABLE and o.row.to is not None:
-                refused.add(o.row.to)
-                if o.row.member_id is not None:
-                    to_alert.add(o.row.member_id)
-        for chat in sorted(refused, key=lambda a: (a.channel, a.chat_id)):
-            await mark_accounts(s, now, chat, blocked=True, action="unreachable")
-        for member_id in sorted(to_alert):
+        to_alert = {o.row.member_id for o in refusals if o.row.id not in rerouted}
+        for member_id in sorted(m for m in to_alert if m is not None):
             await _alert_leaders(s, services, now, member_id)
         await uow.commit()
 
 
-def _values(o: Outcome, now: datetime, max_attempts: int) -> dict[str, object]:
-    """The new column values for one row; every row gets the same keys (one executemany)."""
+def _chat_order(chat: Address) -> tuple[str, str]:
+    return chat.channel, chat.chat_id
+
+
+async def _rerouted(s: AsyncSession, refusals: Sequence[Outcome]) -> set[int]:
+    """Ids of refused rows whose member still has an unblocked account on another channel.
+
+    Checked after this batch's refusals are marked, so a member refused on both channels at
+    once (or who blocked the bot meanwhile) is alerted about instead of falling back to nothing.
+    """
+    candidates = [o.row for o in refusals if o.row.fallback and o.row.member_id is not None]
+    if not candidates:
+        return set()
+    rows = await s.execute(
+        select(ChannelAccount.member_id, ChannelAccount.channel).where(
+            ChannelAccount.member_id.in_({row.member_id for row in candidates}),
+            ChannelAccount.blocked_at.is_(None),
+        )
+    )
+    open_channels: dict[int, set[str]] = {}
+    for member_id, channel in rows:
+        open_channels.setdefault(member_id, set()).add(channel)
+    return {
+        row.id
+        for row in candidates
+        if row.to is not None and open_channels.get(row.member_id or 0, set()) - {row.to.channel}
+    }
+
+
+def _values(o: Outcome, now: datetime, max_attempts: int, reroute: bool) -> dict[str, object]:
+    """The new column values for one row; every row gets the same keys (one executemany).
+
+    `reroute`: refused on one account, the member is reachable on another; due again at once,
+    and the refusal is not counted as an attempt.
+    """
     tried = o.result not in (Result.RATE_LIMITED, Result.EXPIRED)
     attempts = o.row.attempts + (1 if tried else 0)
     values: dict[str, object] = {
@@ -200,6 +269,12 @@ def _values(o: Outcome, now: datetime, max_attempts: int) -> dict[str, object]:
         return values | {"status": OutboxStatus.SENT}
     if o.result is Result.EXPIRED:
         return values | {"status": OutboxStatus.SKIPPED, "last_error": "stale"}
+    if o.result is Result.UNREACHABLE and reroute:
+        return values | {
+            "status": OutboxStatus.PENDING,
+            "attempts": o.row.attempts,
+            "done_at": None,
+        }
     if o.result is Result.UNREACHABLE:
         return values | {"status": OutboxStatus.UNREACHABLE}
     if o.result is Result.FAILED or attempts >= max_attempts:
