@@ -11,6 +11,7 @@ from core.router import CommandSpec, Router
 from handlers import (
     attendance,
     cancel,
+    channels,
     events,
     guide,
     invite,
@@ -37,6 +38,7 @@ def build_router(services: Services) -> Router:
     )
     router.command(CommandSpec("huy", "cmd_huy", Audience.MEMBER), cancel.cancel)
     router.command(CommandSpec("lichhop", "cmd_lichhop", Audience.MEMBER), meetings.schedule)
+    router.command(CommandSpec("kenh", "cmd_kenh", Audience.MEMBER), channels.show)
     # Secretary and deputy.
     router.command(CommandSpec("moi", "cmd_moi", Audience.SECRETARY), invite.invite)
     router.command(CommandSpec("dangvien", "cmd_dangvien", Audience.SECRETARY), roster.roster)
@@ -59,6 +61,7 @@ def build_router(services: Services) -> Router:
     router.button(meetings.STOP, meetings.stop_button)
     router.button(attendance.MARK, attendance.mark)
     router.button(attendance.PAGE, attendance.page)
+    router.button(channels.CHANNEL, channels.pressed)
     # Free text while a flow waits for it.
     router.flow(onboarding.JOIN_FLOW, start.name_typed)
     router.flow(core_rsvp.FLOW, rsvp.typed)

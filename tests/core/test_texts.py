@@ -82,6 +82,7 @@ SAMPLES = {
     "absent": 1,
     "marked": 5,
     "offsets": "3d,1d,2h",
+    "bot_name": "Trợ lý Chi bộ Ấp Một",
 }
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 
