@@ -12,10 +12,12 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 from channels.base import DeliveryError, Failure
 from channels.gateway import Gateway
@@ -55,6 +57,18 @@ def event_key(event: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+def parts(text: str, menu: str) -> list[str]:
+    """`text` in messages of at most 2,000 characters, cut between lines, with the numbered
+    list `menu` whole at the end of the last one (or, when it does not fit, after it)."""
+    pieces = split_text(text, TEXT_LIMIT)
+    if not menu:
+        return pieces
+    last = f"{pieces[-1]}\n\n{menu}" if pieces[-1].strip() else menu
+    if len(last) <= TEXT_LIMIT:
+        return [*pieces[:-1], last]
+    return [*pieces, *split_text(menu, TEXT_LIMIT)]
+
+
 def to_incoming(event: dict[str, Any]) -> Incoming | None:
     """A private chat's message as the neutral form (None: nothing for the product)."""
     message = event.get("message")
@@ -87,7 +101,7 @@ class ZaloChannel:
         self._chats = PerChat()
         self._poller: asyncio.Task[None] | None = None
         self._running = False
-        self._quota_hits = 0  # 429s in a row: Zalo gives no retry hint, we back off
+        self._quota_hits: dict[str, int] = {}  # chat → 429s in a row (Zalo gives no hint)
 
     @property
     def _gateway(self) -> Gateway:
@@ -137,7 +151,9 @@ class ZaloChannel:
         chat = incoming.chat_id if incoming else "-"
         self._chats.submit(chat, lambda: self._handle(event_id, incoming, body))
 
-    async def _handle(self, event_id: int, incoming: Incoming | None, body: dict[str, Any]) -> None:
+    async def _handle(
+        self, event_id: int, incoming: Incoming | None, body: dict[str, Any]
+    ) -> None:
         services = self._gateway.router.services
         if incoming is not None:
             hidden = body.get("event_name") == "message.unsupported.received"
@@ -196,40 +212,42 @@ class ZaloChannel:
     # --- sending ---------------------------------------------------------------------------
 
     async def send(self, chat_id: str, reply: Reply, retries: int = 0) -> str:
-        """Send one reply (the outbox calls with no retries: it retries itself)."""
-        for attempt in range(retries + 1):
-            try:
-                return await self._send(chat_id, reply)
-            except DeliveryError as exc:
-                retryable = exc.failure in (Failure.RETRY, Failure.RATE_LIMITED)
-                if not retryable or attempt == retries:
-                    raise
-                await asyncio.sleep(min(exc.retry_after or 1.0, 5.0) * (attempt + 1))
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    async def _send(self, chat_id: str, reply: Reply) -> str:
-        try:
-            sent = await self._send_parts(chat_id, reply)
-        except DeliveryError as exc:
-            if exc.failure is Failure.RATE_LIMITED:
-                self._quota_hits += 1
-                wait = min(MAX_BACKOFF, 2.0**self._quota_hits)
-                raise DeliveryError(Failure.RATE_LIMITED, exc.detail, retry_after=wait) from None
-            raise
-        self._quota_hits = 0
+        """Send one reply (the outbox calls with no retries: it retries itself). A photo and
+        each text part are tried on their own, so a retry never repeats a part that arrived."""
+        text = reply.text
+        if reply.file is not None:
+            text = await self._with_file(chat_id, reply, retries)
+        sent = ""
+        for piece in parts(text, textmenu.menu(reply)):
+            sent = await self._attempt(
+                chat_id, partial(self.client.send_message, chat_id, piece), retries
+            )
         await textmenu.remember(self._gateway.router.services, Address(NAME, chat_id), reply)
         return sent
 
-    async def _send_parts(self, chat_id: str, reply: Reply) -> str:
-        text = reply.text
-        if reply.file is not None:
-            text = await self._with_file(chat_id, reply)
-        sent = ""
-        for piece in split_text(textmenu.render(replace(reply, text=text)), TEXT_LIMIT):
-            sent = await self.client.send_message(chat_id, piece)
-        return sent
+    async def _attempt(
+        self, chat_id: str, call: Callable[[], Awaitable[str]], retries: int
+    ) -> str:
+        """One call, tried up to `retries` more times. Zalo's 429 says nothing about when
+        to try again: each one in a row to this chat doubles the wait (2, 4, 8 … 60 s)."""
+        for attempt in range(retries + 1):
+            try:
+                sent = await call()
+            except DeliveryError as exc:
+                if exc.failure is Failure.RATE_LIMITED:
+                    hits = self._quota_hits[chat_id] = self._quota_hits.get(chat_id, 0) + 1
+                    wait = min(MAX_BACKOFF, 2.0**hits)
+                    exc = DeliveryError(Failure.RATE_LIMITED, exc.detail, retry_after=wait)
+                retryable = exc.failure in (Failure.RETRY, Failure.RATE_LIMITED)
+                if not retryable or attempt == retries:
+                    raise exc from None
+                await asyncio.sleep(min(exc.retry_after or 1.0, 5.0) * (attempt + 1))
+            else:
+                self._quota_hits.pop(chat_id, None)
+                return sent
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _with_file(self, chat_id: str, reply: Reply) -> str:
+    async def _with_file(self, chat_id: str, reply: Reply, retries: int) -> str:
         """Zalo sends no documents, and photos only from a public URL: a photo goes as a
         photo when there is one; a document becomes a short-lived link, or a note. The
         text that goes with it is returned (the numbered list stays last)."""
@@ -240,9 +258,9 @@ class ZaloChannel:
             return f"{reply.text}\n\n{t(key, filename=file.filename)}"
         services = self._gateway.router.services
         shared = await files.share(services, file, self.config.file_link_valid)
-        url = f"{self.config.files_url}/{shared.token}/{file.filename}"
+        url = f"{self.config.files_url}/{shared.token}/{quote(file.filename)}"
         if file.kind == "photo":
-            await self.client.send_photo(chat_id, url)
+            await self._attempt(chat_id, partial(self.client.send_photo, chat_id, url), retries)
             return reply.text
         until = shared.expires_at.astimezone(services.config.timezone)
         when = f"{until:%H:%M} {local_date(until, services.config.timezone)}"

@@ -28,11 +28,17 @@ _DECORATION = re.compile(r"^[^\w]+|[^\w]+$")  # emoji and marks around a label
 
 def render(reply: Reply) -> str:
     """The reply's text followed by its buttons as a numbered list and how to answer."""
+    listed = menu(reply)
+    return f"{reply.text}\n\n{listed}" if listed else reply.text
+
+
+def menu(reply: Reply) -> str:
+    """The reply's buttons as a numbered list and how to answer ("" without buttons)."""
     options = reply.button_list()
     if not options:
-        return reply.text
+        return ""
     lines = [f"{index}. {button.label}" for index, button in enumerate(options, start=1)]
-    return "\n".join([reply.text, "", *lines, how_to_answer(len(options))])
+    return "\n".join([*lines, how_to_answer(len(options))])
 
 
 def how_to_answer(count: int) -> str:
