@@ -14,8 +14,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import SystemClock
 from bot.settings import Settings, parse_offsets
-from channels.gateway import Gateway
 from channels.base import Channel
+from channels.gateway import Gateway
 from channels.telegram import TelegramChannel, TelegramConfig
 from channels.webhook import WebhookServer
 from channels.zalo_channel import ZaloChannel, ZaloConfig

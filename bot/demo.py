@@ -213,9 +213,7 @@ async def run_demo(pause: float = 0.0, channel: str = "telegram") -> None:
         url = f"sqlite+aiosqlite:///{folder}/demo.db"
         # The demo's own clock: Tuesday 01/12/2026, 09:00 in Hà Nội; the script moves it.
         clock = ManualClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
-        async with running_bot(
-            url, clock=clock, channel=channel, quiet_hours="21:00-06:30"
-        ) as h:
+        async with running_bot(url, clock=clock, channel=channel, quiet_hours="21:00-06:30") as h:
             show = Transcript(pause)
             click.echo(t("demo_title", url=h.emulator.url, channel=channel.capitalize()))
             await script(h, show)

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.app import BotApp
+from bot.people import Person, Seen, TelegramPerson, ZaloPerson, from_telegram, from_zalo
 from bot.settings import Settings
 from core.clock import Clock
 from core.context import Services
 from db import migrate
 from db.models import ChannelAccount, Member, Membership, MemberStatus
-from bot.people import Person, Seen, TelegramPerson, ZaloPerson, from_telegram, from_zalo
 from emulator.client import EmulatedUser, EmulatorClient
 from emulator.server import Emulator
 from emulator.zalo_client import ZaloEmulatedUser, ZaloEmulatorClient, zalo_user_id

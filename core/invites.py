@@ -31,7 +31,7 @@ _TYPED_CODE = re.compile(r"^(?:[A-Za-z0-9]{4}[- ][A-Za-z0-9]{4}|[A-Z0-9]{8})$")
 
 
 def looks_like_code(text: str) -> bool:
-    """"ABCD-EFGH", "abcd efgh" or "ABCDEFGH" typed alone: someone joining by code."""
+    """ "ABCD-EFGH", "abcd efgh" or "ABCDEFGH" typed alone: someone joining by code."""
     return bool(_TYPED_CODE.match(text.strip()))
 
 

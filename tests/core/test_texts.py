@@ -13,6 +13,7 @@ from db.models import Role
 
 SAMPLES = {
     "until": "20:30 05/12/2026",
+    "channel": "Zalo",
     "last": 3,
     "number": 7,
     "name": "Nguyễn Văn An",

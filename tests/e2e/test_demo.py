@@ -23,4 +23,3 @@ async def test_demo_runs_to_the_end(capsys: pytest.CaptureFixture[str], channel:
         assert "Trả lời 1 hoặc 2." in out  # buttons became a numbered list
         assert t("demo_type_number", name="Khoa", number=1, label=t("btn_will_attend")) in out
         assert "bấm nút" not in out  # nobody presses buttons on Zalo
-

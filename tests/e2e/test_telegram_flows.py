@@ -319,7 +319,7 @@ async def test_cancel_during_name_step_withdraws(h: Harness) -> None:
     assert only(await khoa.say(f"/start {code}")).body == t("ask_name", cell=CELL)
     assert only(await khoa.say("/huy")).body == t("cancelled")
     assert await account(h, 4001) is None
-    assert only(await khoa.say("Lý Văn Khoa")).body == t("unknown_text")
+    assert only(await khoa.say("Lý Văn Khoa")).body == t("start_how_to_join")
     assert only(await khoa.say("/huy")).body == t("nothing_to_cancel")
     assert t("roster_pending", count=1) not in only(await hung.say("/dangvien")).body
 
