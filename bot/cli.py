@@ -49,12 +49,10 @@ def main() -> None:
 @main.command()
 def run() -> None:
     """Run the bot with the settings from the environment and .env."""
-    from bot.logs import setup_logging
+    from bot.logs import secrets_of, setup_logging
 
     settings = _settings()
-    token = settings.token()
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    setup_logging(settings.log_level, [token or "", secret])
+    setup_logging(settings.log_level, secrets_of(settings))
     _run(lambda: _serve(settings))
 
 

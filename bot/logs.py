@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from bot.settings import Settings
+
 _TOKEN = re.compile(r"\d{3,12}:[A-Za-z0-9_-]{20,}")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -28,6 +30,20 @@ class RedactingFormatter(logging.Formatter):
         return scrub(super().format(record), self.secrets)
 
 
+# Loggers that write what people typed (aiosqlite logs every statement with its values at
+# DEBUG) or URLs with a bot token in them (httpx, httpcore): warnings only.
+QUIET = ("httpx", "httpcore", "aiosqlite", "apscheduler")
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every configured secret, to scrub from the logs: both bot tokens, both webhook
+    secrets (Zalo tokens need not look like Telegram's, so the pattern may miss them)."""
+    values = [settings.token(), settings.channel_token("zalo"), settings.zalo_secret()]
+    if settings.webhook_secret is not None:
+        values.append(settings.webhook_secret.get_secret_value())
+    return [value for value in values if value]
+
+
 def setup_logging(level: str, secrets: list[str]) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(secrets))
@@ -35,7 +51,7 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # httpx logs every request URL, and Telegram URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
     # Every 429 the delivery loop handles itself would otherwise be logged as an error here.
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import RedactingFormatter, scrub, setup_logging
+from bot.logs import QUIET, RedactingFormatter, scrub, setup_logging
 
 TOKEN = "123456789:AAH-abcdefghijklmnopqrstuvwxyz012345"
 SHORT_TOKEN = "123456:abcdefghij12"  # a valid setting, too short for the pattern
@@ -87,7 +87,7 @@ def test_scrub() -> None:
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     saved = root.handlers[:], root.level
-    levels = {name: logging.getLogger(name).level for name in ("httpx", "apscheduler")}
+    levels = {name: logging.getLogger(name).level for name in QUIET}
     try:
         yield
     finally:
@@ -104,6 +104,7 @@ def test_setup_logging_quiets_httpx_and_redacts() -> None:
     assert root.level == logging.DEBUG
     assert logging.getLogger("httpx").level == logging.WARNING
     assert logging.getLogger("apscheduler").level == logging.WARNING
+    assert logging.getLogger("aiosqlite").level == logging.WARNING  # it logs SQL values
     assert len(root.handlers) == 1
     formatter = root.handlers[0].formatter
     assert isinstance(formatter, RedactingFormatter)
