@@ -138,12 +138,13 @@ class ZaloChannel:
 
     async def feed(self, event: dict[str, Any]) -> None:
         """One event from the webhook or the poller: keep it, then handle it in the
-        background (the webhook answers at once)."""
+        background (the webhook answers at once). Before `start` and after `stop` it is
+        only kept: `start` handles what was kept."""
         body = event.get("result") if isinstance(event.get("result"), dict) else event
         assert isinstance(body, dict)
         services = self._gateway.router.services
         event_id = await inbound.store(services, NAME, event_key(body), body)
-        if event_id is not None:
+        if event_id is not None and self._running:
             self._queue(event_id, body)
 
     def _queue(self, event_id: int, body: dict[str, Any]) -> None:
@@ -155,6 +156,8 @@ class ZaloChannel:
         self, event_id: int, incoming: Incoming | None, body: dict[str, Any]
     ) -> None:
         services = self._gateway.router.services
+        if await inbound.load(services, event_id) is None:
+            return  # queued twice (kept while `start` looked for unhandled ones): done
         if incoming is not None:
             hidden = body.get("event_name") == "message.unsupported.received"
             if hidden:

@@ -12,16 +12,22 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import BotApp
+from bot.clock import SystemClock
 from bot.harness import DEMO_ZALO_TOKEN, Harness, harness_settings, running_bot
+from channels.gateway import Gateway
 from channels.zalo import ZaloClient
+from channels.zalo_channel import ZaloChannel, ZaloConfig
 from core import inbound
 from core.clock import ManualClock
+from core.context import CoreConfig, Services
 from core.delivery import DeliveryError, Failure
 from core.messages import Address, Reply
 from core.outbox import Message, enqueue
 from core.texts import t
+from db.engine import Database
 from db.models import ChannelAccount, Outbox, OutboxStatus
 from emulator import Emulator, ZaloEmulatorClient, zalo_user_id
+from handlers import build_router
 from tests.channels.zalo_helpers import (
     MEMBER,
     SECRETARY,
@@ -35,6 +41,7 @@ from tests.e2e.helpers import link as telegram_link
 from tests.support import seed_cell
 
 SENDING = OutboxStatus.SENDING
+ZALO = frozenset({"zalo"})
 
 
 @pytest.fixture
@@ -107,6 +114,36 @@ async def test_an_event_kept_but_not_handled_is_handled_at_the_next_start(
         await api.aclose()
         await zalo.aclose()
         await emulator.stop()
+
+
+async def test_an_event_that_arrives_while_starting_is_handled_once(sqlite_url: str) -> None:
+    """The web server listens before the channels start, and the webhook Zalo knows from
+    the last run posts at once: `feed` keeps such an event, and `start` finds it among the
+    unhandled ones as well. It is answered once."""
+    user = zalo_user_id(6002)
+    emulator = Emulator()
+    await emulator.start()
+    zalo = ZaloEmulatorClient(emulator.url, DEMO_ZALO_TOKEN)
+    services = Services(Database(sqlite_url), SystemClock(), CoreConfig(channels=ZALO))
+    gateway = Gateway(build_router(services))
+    config = ZaloConfig(DEMO_ZALO_TOKEN, api_url=emulator.zalo_url, poll_timeout=1)
+    channel = ZaloChannel(config, gateway)
+    gateway.attach(channel)
+    try:
+        await zalo.send(user, "/start", "Khoa")
+        await channel.initialize()
+        event = await channel.client.get_updates(timeout=0)  # as a webhook POST brings it
+        assert event is not None
+        await channel.feed({"ok": True, "result": event})
+        await channel.start()
+        events = await zalo.events(user, min_count=1, timeout=5, quiet=0.5)
+        assert [e.body for e in events] == [t("start_how_to_join")]
+        assert await inbound.unhandled(services, "zalo") == []
+    finally:
+        await channel.stop()
+        await zalo.aclose()
+        await emulator.stop()
+        await services.db.dispose()
 
 
 async def test_zalo_rows_use_zalo_pacing_and_a_429_holds_only_that_chat(
