@@ -21,7 +21,8 @@ def parse_command(text: str, *, known: Collection[str] = (), bare: bool = False)
     """Return the command in `text`, or None when the text is not a command.
 
     A command is `/name` (an `@botname` suffix is dropped), case- and diacritics-insensitive.
-    With `bare=True` (text-only channels) a first word equal to a `known` command counts too.
+    With `bare=True` (text-only channels) a message that is only a `known` command's name
+    counts too; a longer text is text ("Huy động vốn" is an agenda, not /huy).
     """
     stripped = text.strip()
     if not stripped:
@@ -34,6 +35,6 @@ def parse_command(text: str, *, known: Collection[str] = (), bare: bool = False)
     name = fold(head).replace(" ", "")
     if not _NAME.match(name):
         return None
-    if not slash and not (bare and name in known):
+    if not slash and not (bare and not rest.strip() and name in known):
         return None
     return Command(name=name, args=rest.strip())

@@ -42,6 +42,18 @@ def test_bare_words_are_commands_only_when_asked() -> None:
     assert parse_command("xin chào", known={"trogiup"}, bare=True) is None
 
 
+@pytest.mark.parametrize("text", ["Huy động nguồn lực", "Kênh mương cần nạo vét", "huy bỏ"])
+def test_bare_word_starting_a_sentence_is_text(text: str) -> None:
+    assert parse_command(text, known={"huy", "kenh"}, bare=True) is None
+    command = parse_command(f"/{text}", known={"huy", "kenh"}, bare=True)
+    assert command is not None and command.args  # with "/" it stays a command
+
+
+def test_bare_word_alone_is_a_command() -> None:
+    for text in ("Hủy", " HUY ", "kênh"):
+        assert parse_command(text, known={"huy", "kenh"}, bare=True) is not None, text
+
+
 @given(
     st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6),
     st.lists(part, max_size=4),
