@@ -1,10 +1,12 @@
-"""`/lichhop`: the coming meetings; for the secretary also counts and move/cancel buttons."""
+"""`/lichhop`: the coming meetings and buttons to answer (or change one's answer); for the
+secretary also counts and move/edit/cancel buttons."""
 
 from __future__ import annotations
 
 from core import meetings, moving
 from core.messages import Button, Reply, buttons
 from core.payloads import encode, int_part
+from core.reminders import RSVP
 from core.router import Request, Result
 from core.texts import t, when_text
 from db.models import RsvpAnswer
@@ -20,12 +22,22 @@ def _kind(view: meetings.MeetingView) -> str:
     return t(f"meeting_kind_{view.kind.value}")
 
 
+def _answer_row(view: meetings.MeetingView, day: str) -> list[Button]:
+    """The answers a member can change to: the reminder's list is gone on Zalo by then."""
+    row = []
+    if view.my_answer is not RsvpAnswer.ATTEND:
+        row.append(Button(t("btn_attend_on", date=day), encode(RSVP, "y", view.id)))
+    if view.my_answer is not RsvpAnswer.EXCUSED:
+        row.append(Button(t("btn_leave_on", date=day), encode(RSVP, "n", view.id)))
+    return row
+
+
 async def schedule(req: Request) -> Result:
     views = await meetings.upcoming(req.services, req.incoming)
     leader = await meetings.is_leader(req.services, req.incoming)
     if not views:
         return Reply(t("schedule_empty_leader" if leader else "schedule_empty"))
-    tz = req.services.config.timezone
+    tz, now = req.services.config.timezone, req.services.clock.now()
     lines = [t("schedule_header")]
     rows: list[list[Button]] = []
     for v in views:
@@ -33,9 +45,11 @@ async def schedule(req: Request) -> Result:
         lines.append(t("schedule_item", kind=_kind(v), when=when, place=v.place))
         answer = ANSWERS.get(v.my_answer, "answer_none") if v.my_answer else "answer_none"
         lines.append(t("schedule_my_answer", answer=t(answer)))
+        day = v.starts_at.astimezone(tz).strftime("%d/%m")
+        if v.starts_at > now:  # a meeting in progress takes no more answers
+            rows.append(_answer_row(v, day))
         if leader:
             lines.append(t("schedule_counts", **v.counts))
-            day = v.starts_at.astimezone(tz).strftime("%d/%m")
             rows.append(
                 [
                     Button(t("btn_move", date=day), encode(MOVE, v.id)),

@@ -52,7 +52,7 @@ TEXTS: dict[str, str] = {
         "Gõ /huy nếu đổi ý."
     ),
     "rsvp_opinion_saved": "Cảm ơn đồng chí, ý kiến đã được ghi lại cho bí thư chi bộ.",
-    "rsvp_done": "Cảm ơn đồng chí. Nếu thay đổi, đồng chí chọn lại trên tin nhắc lịch.",
+    "rsvp_done": "Cảm ơn đồng chí. Nếu thay đổi, đồng chí gõ /lichhop để chọn lại.",
     "rsvp_too_late": "Buổi họp đã bắt đầu nên không đổi câu trả lời được nữa.",
     "text_too_long": "Nội dung dài quá {limit} ký tự, xin đồng chí rút gọn lại.",
     # --- the schedule (/lichhop) -------------------------------------------------------------
@@ -68,6 +68,8 @@ TEXTS: dict[str, str] = {
     "answer_attend": "sẽ dự",
     "answer_excused": "xin vắng",
     "answer_none": "chưa trả lời",
+    "btn_attend_on": "Sẽ dự: {date}",
+    "btn_leave_on": "Xin vắng: {date}",
     "btn_move": "Đổi giờ: {date}",
     "btn_cancel_meeting": "Hủy: {date}",
     "confirm_cancel_meeting": "Đồng chí chắc chắn hủy buổi {kind} lúc {when} ạ?",
