@@ -16,12 +16,12 @@ from core.clock import ManualClock
 from core.members import import_rows, roster_of_cell
 from core.messages import Attachment, Button, Reply, buttons
 from core.roster import RosterRow
-from core.textmenu import render
+from core.textmenu import menu, render
 from core.texts import t
 from core.units import add_unit
 from db.models import UnitKind
 from handlers.roster import render_roster
-from tests.channels.zalo_helpers import CELL, SECRETARY, code_in, free_port, link, only
+from tests.channels.zalo_helpers import CELL, SECRETARY, chat_seq, code_in, free_port, link, only
 from tests.support import Cell, seed_cell
 
 LIMIT = 2000
@@ -78,25 +78,21 @@ async def test_a_long_reply_is_split_on_lines_with_the_menu_last(h: Harness) -> 
     # Someone asks to join: the roster then carries the approve / reject buttons.
     khoa = h.zalo_user(4001, "Khoa")
     await khoa.say(code_in(only(await hung.say("/moi"))))
-    await khoa.say("Lý Văn Khoa", expect=1)
+    seq = await chat_seq(hung)
+    await khoa.say("Lý Văn Khoa")
+    asked = only(await h.zalo.events(hung.chat_id, after=seq, min_count=1, timeout=5))
+    assert asked.body.startswith(t("approve_request", name="Lý Văn Khoa", cell=CELL))
 
     body = render_roster(await roster_of_cell(services, unit.code))
-    menu = render(
-        Reply(
-            "",
-            buttons(
-                [Button(t("btn_approve_name", name="Lý Văn Khoa"), "-")],
-                [Button(t("btn_reject"), "-")],
-            ),
-        )
-    ).strip("\n")
+    approve = [Button(t("btn_approve_name", name="Lý Văn Khoa"), "-")]
+    listed = menu(Reply("", buttons(approve, [Button(t("btn_reject"), "-")])))
     assert len(body) > 2 * LIMIT
     pieces = [e.body for e in await hung.say("/dangvien", expect=3)]
     assert len(pieces) >= 3 and all(len(p) <= LIMIT for p in pieces)
     lines = [line for p in pieces for line in p.split("\n") if line]
-    assert lines == [line for line in f"{body}\n{menu}".split("\n") if line]
-    assert pieces[-1].endswith(menu)
-    assert all(menu.split("\n")[0] not in p for p in pieces[:-1])
+    assert lines == [line for line in f"{body}\n{listed}".split("\n") if line]
+    assert pieces[-1].endswith(f"\n\n{listed}")
+    assert all(listed.split("\n")[0] not in p for p in pieces[:-1])
     assert [c for c in await h.zalo.calls("sendMessage") if c.status != 200] == []
 
     # The list's "1" approves Khoa, as the button would.
@@ -138,8 +134,8 @@ async def test_a_document_becomes_a_link_that_expires(public: Harness, clock: Ma
     cell = await seed_cell(h.app.services)
     hung = await link(h, cell, SECRETARY, 2001)
     book = openpyxl.Workbook()
-    book.active.append(["Họ và tên", "Chức vụ"])  # type: ignore[union-attr]
-    book.active.append([SECRETARY, "Bí thư"])  # type: ignore[union-attr]
+    book.active.append(["Họ và tên", "Chức vụ"])
+    book.active.append([SECRETARY, "Bí thư"])
     data = io.BytesIO()
     book.save(data)
     xlsx = data.getvalue()
@@ -158,7 +154,8 @@ async def test_a_document_becomes_a_link_that_expires(public: Harness, clock: Ma
         assert got.status_code == 200 and got.content == xlsx
         assert got.headers["content-type"].startswith("application/vnd.openxmlformats")
         assert "attachment" in got.headers["content-disposition"]
-        assert openpyxl.load_workbook(io.BytesIO(got.content)).active["A2"].value == SECRETARY  # type: ignore[index]
+        sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+        assert sheet["A2"].value == SECRETARY
         clock.advance(timedelta(minutes=60))
         assert (await http.get(url)).status_code == 404
 
