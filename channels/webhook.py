@@ -13,6 +13,7 @@ from aiohttp import web
 
 from core import files
 from core.context import Services
+from core.texts import t
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # updates are small; anything bigger is not from the platform
@@ -49,7 +50,7 @@ class WebhookServer:
         async def download(request: web.Request) -> web.StreamResponse:
             found = await files.fetch(services, request.match_info["token"])
             if found is None:
-                return web.Response(status=404, text="Đường dẫn đã hết hạn hoặc không đúng.")
+                return web.Response(status=404, text=t("file_link_gone"))
             name = quote(found.filename)
             disposition = "inline" if found.content_type.startswith("image/") else "attachment"
             return web.Response(

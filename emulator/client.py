@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import ssl
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -40,8 +40,8 @@ class EmulatorTimeout(EmulatorError):
     """Fewer bot events than expected arrived in time."""
 
 
-class EmulatorClient:
-    """Control one emulated Telegram bot (``token``) on the emulator at ``base_url``."""
+class ControlClient:
+    """The HTTP side of a control-API client: errors become ``EmulatorError``."""
 
     def __init__(self, base_url: str, token: str, *, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -51,7 +51,7 @@ class EmulatorClient:
             base_url=self.base_url, timeout=timeout, verify=_tls_context()
         )
 
-    async def __aenter__(self) -> EmulatorClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -81,6 +81,10 @@ class EmulatorClient:
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         return (await self._request(method, path, **kwargs)).json()
+
+
+class EmulatorClient(ControlClient):
+    """Control one emulated Telegram bot (``token``) on the emulator at ``base_url``."""
 
     def _bot_path(self, tail: str) -> str:
         return f"/_emu/telegram/{self.token}/{tail}"

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
-
-from emulator.client import EmulatorError, EmulatorTimeout, _tls_context
+from emulator.client import ControlClient, EmulatorTimeout
 from emulator.zalo_client_types import JSONDict, ZaloCall, ZaloEvent, ZaloSent, zalo_user_id
 
 __all__ = [
@@ -19,47 +15,8 @@ __all__ = [
 ]
 
 
-class ZaloEmulatorClient:
+class ZaloEmulatorClient(ControlClient):
     """Control one emulated Zalo bot (``token``) on the emulator at ``base_url``."""
-
-    def __init__(self, base_url: str, token: str, *, timeout: float = 10.0) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self._timeout = timeout
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url, timeout=timeout, verify=_tls_context()
-        )
-
-    async def __aenter__(self) -> ZaloEmulatorClient:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def _request(
-        self, method: str, path: str, *, wait: float = 0.0, **kwargs: Any
-    ) -> httpx.Response:
-        try:
-            response = await self._http.request(
-                method, path, timeout=self._timeout + wait, **kwargs
-            )
-        except httpx.HTTPError as error:
-            raise EmulatorError(f"{method} {path}: {error!r}") from error
-        if response.status_code >= 400:
-            try:
-                detail = response.json().get("error", response.text)
-            except ValueError:
-                detail = response.text
-            raise EmulatorError(
-                f"{method} {path} -> {response.status_code}: {detail}", response.status_code
-            )
-        return response
-
-    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        return (await self._request(method, path, **kwargs)).json()
 
     def _bot_path(self, tail: str) -> str:
         return f"/_emu/zalo/{self.token}/{tail}"

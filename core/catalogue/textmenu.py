@@ -13,6 +13,7 @@ TEXTS: dict[str, str] = {
         "Gõ trogiup để xem các lệnh đồng chí dùng được."
     ),
     "file_link": "📎 Tải tệp {filename} tại:\n{url}\n(Đường dẫn dùng được đến {until}.)",
+    "file_link_gone": "Đường dẫn tải tệp đã hết hạn hoặc không đúng. Xin đồng chí lấy lại tệp.",
     "file_unavailable": (
         "📎 Zalo không gửi được tệp {filename}. Xin đồng chí mở bot trên Telegram, hoặc nhờ "
         "quản trị viên xuất tệp bằng lệnh chibo trên máy chủ."
