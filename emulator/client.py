@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import ssl
-from typing import Any, Self
+from typing import Any, Protocol, Self, TypeVar
 
 import httpx
 
@@ -38,6 +38,24 @@ class EmulatorError(Exception):
 
 class EmulatorTimeout(EmulatorError):
     """Fewer bot events than expected arrived in time."""
+
+
+class HasBody(Protocol):
+    @property
+    def body(self) -> str: ...
+
+
+EventT = TypeVar("EventT", bound=HasBody)
+
+
+def enough(events: list[EventT], expect: int, what: str, wait: float) -> list[EventT]:
+    """`events`, or EmulatorTimeout saying what was awaited and what came instead."""
+    if len(events) < expect:
+        got = [e.body[:60] for e in events]
+        raise EmulatorTimeout(
+            f"{what}: expected {expect} bot event(s) within {wait}s, got {len(events)}: {got}"
+        )
+    return events
 
 
 class ControlClient:
@@ -283,10 +301,4 @@ class EmulatedUser:
             self.chat_id, after=after, min_count=max(expect, 0), timeout=wait, quiet=self.quiet
         )
         self.last_replies = events
-        if len(events) < expect:
-            got = [e.body[:60] for e in events]
-            raise EmulatorTimeout(
-                f"user {self.user_id} {what}: expected {expect} bot event(s) within "
-                f"{wait}s, got {len(events)}: {got}"
-            )
-        return events
+        return enough(events, expect, f"user {self.user_id} {what}", wait)

@@ -6,37 +6,29 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import aiohttp
 
 from emulator.updates import JSONDict, UpdateQueue
 
 
-class WebhookDeliverer:
-    """Background task POSTing each update as JSON; an update is dropped after ``attempts``."""
+class PendingQueue(Protocol):
+    def first(self) -> JSONDict | None: ...
 
-    def __init__(
-        self,
-        queue: UpdateQueue,
-        url: str,
-        headers: dict[str, str],
-        *,
-        attempts: int = 4,
-        backoff: float = 0.05,
-        request_timeout: float = 10.0,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    async def changed(self, wait: float) -> None: ...
+
+
+class QueueDrainer:
+    """A background task that POSTs a queue's items to ``url``, one at a time, in order;
+    subclasses say how one item is delivered (with retries) and how it leaves the queue."""
+
+    def __init__(self, queue: PendingQueue, url: str, request_timeout: float) -> None:
         self.queue = queue
         self.url = url
-        self.headers = headers
-        self.attempts = attempts
-        self.backoff = backoff
         self.request_timeout = request_timeout
-        self.clock = clock
         self.delivered = 0
         self.dropped = 0
-        self.last_error_date: int | None = None
-        self.last_error_message: str | None = None
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -54,15 +46,48 @@ class WebhookDeliverer:
         timeout = aiohttp.ClientTimeout(total=self.request_timeout)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             while True:
-                update = self.queue.first()
-                if update is None:
+                item = self.queue.first()
+                if item is None:
                     await self.queue.changed(60.0)
                     continue
-                if await self._deliver(session, update):
+                if await self._deliver(session, item):
                     self.delivered += 1
                 else:
                     self.dropped += 1
-                self.queue.remove(update["update_id"])
+                self._forget(item)
+
+    async def _deliver(self, session: aiohttp.ClientSession, item: JSONDict) -> bool:
+        raise NotImplementedError
+
+    def _forget(self, item: JSONDict) -> None:
+        raise NotImplementedError
+
+
+class WebhookDeliverer(QueueDrainer):
+    """Telegram: each update POSTed as JSON; an update is dropped after ``attempts``."""
+
+    def __init__(
+        self,
+        queue: UpdateQueue,
+        url: str,
+        headers: dict[str, str],
+        *,
+        attempts: int = 4,
+        backoff: float = 0.05,
+        request_timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(queue, url, request_timeout)
+        self.updates = queue
+        self.headers = headers
+        self.attempts = attempts
+        self.backoff = backoff
+        self.clock = clock
+        self.last_error_date: int | None = None
+        self.last_error_message: str | None = None
+
+    def _forget(self, item: JSONDict) -> None:
+        self.updates.remove(item["update_id"])
 
     async def _deliver(self, session: aiohttp.ClientSession, update: JSONDict) -> bool:
         for attempt in range(self.attempts):

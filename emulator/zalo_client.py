@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.client import ControlClient, EmulatorTimeout
+from emulator.client import ControlClient, enough
 from emulator.zalo_client_types import JSONDict, ZaloCall, ZaloEvent, ZaloSent, zalo_user_id
 
 __all__ = [
@@ -191,10 +191,5 @@ class ZaloEmulatedUser:
             self.chat_id, after=after, min_count=max(expect, 0), timeout=wait, quiet=self.quiet
         )
         self.last_replies = events
-        if len(events) < expect:
-            got = [e.body[:60] for e in events]
-            raise EmulatorTimeout(
-                f"Zalo user {self.user_id} ({self.display_name}) {what}: expected {expect} "
-                f"bot event(s) within {wait}s, got {len(events)}: {got}"
-            )
-        return events
+        who = f"Zalo user {self.user_id} ({self.display_name})"
+        return enough(events, expect, f"{who} {what}", wait)

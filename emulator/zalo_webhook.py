@@ -9,13 +9,13 @@ event. Every attempt is recorded (``deliveries``) for the control API.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections import deque
 
 import aiohttp
 
 from emulator.params import JSONDict
+from emulator.webhook import QueueDrainer
 from emulator.zalo_queue import ZaloEventQueue
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -23,7 +23,7 @@ BACKOFF = (0.2, 0.5)
 MAX_DELIVERY_RECORDS = 10_000
 
 
-class ZaloWebhook:
+class ZaloWebhook(QueueDrainer):
     """Background task draining ``queue`` into ``url`` while the webhook is set."""
 
     def __init__(
@@ -37,41 +37,15 @@ class ZaloWebhook:
         backoff: tuple[float, ...] = BACKOFF,
         request_timeout: float = 5.0,
     ) -> None:
-        self.queue = queue
-        self.url = url
+        super().__init__(queue, url, request_timeout)
+        self.events = queue
         self.secret = secret
         self.updated_at = updated_at
         self.deliveries = deliveries
         self.backoff = backoff
-        self.request_timeout = request_timeout
-        self.delivered = 0
-        self.dropped = 0
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=f"zalo webhook {self.url}")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        timeout = aiohttp.ClientTimeout(total=self.request_timeout)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            while True:
-                event = self.queue.first()
-                if event is None:
-                    await self.queue.changed(60.0)
-                    continue
-                if await self._deliver(session, event):
-                    self.delivered += 1
-                else:
-                    self.dropped += 1
-                self.queue.discard_first(event)
+    def _forget(self, item: JSONDict) -> None:
+        self.events.discard_first(item)
 
     async def _deliver(self, session: aiohttp.ClientSession, event: JSONDict) -> bool:
         headers = {SECRET_HEADER: self.secret, "Content-Type": "application/json"}
