@@ -475,3 +475,99 @@ class JobState(Base):
 
     name: Mapped[str] = mapped_column(String(48), primary_key=True)
     last_run_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- self-checks (issue 5) ------------------------------------------------------------------
+
+
+class SelfCheckStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+class SelfCheckPeriod(Base):
+    """When one form is open for answers (a month or a quarter), for every cell."""
+
+    __tablename__ = "selfcheck_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_name: Mapped[str] = mapped_column(String(24))  # monthly, quarterly
+    starts_on: Mapped[date] = mapped_column(Date)  # local date it opens
+    ends_on: Mapped[date] = mapped_column(Date)  # last local day answers are taken
+    label: Mapped[str] = mapped_column(String(32))  # "11/2026", "quý IV/2026"
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("form_name", "starts_on"),)
+
+
+class CellForm(Base):
+    """A cell's chosen version of a form (none: the newest)."""
+
+    __tablename__ = "cell_forms"
+
+    cell_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    form_name: Mapped[str] = mapped_column(String(24), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SelfCheck(Base):
+    """One member's answers in one period, under the form version they started with."""
+
+    __tablename__ = "selfchecks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("selfcheck_periods.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    form_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[SelfCheckStatus] = mapped_column(_enum(SelfCheckStatus, "selfcheck_status"))
+    position: Mapped[str | None] = mapped_column(String(16))  # question shown last
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("period_id", "member_id"),
+        Index("ix_selfchecks_cell_id_period_id", "cell_id", "period_id"),
+    )
+
+
+class SelfCheckAnswer(Base):
+    """One answer: the option's stored value, or a short text (never logged)."""
+
+    __tablename__ = "selfcheck_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selfcheck_id: Mapped[int] = mapped_column(ForeignKey("selfchecks.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str | None] = mapped_column(String(24))
+    text: Mapped[str | None] = mapped_column(String(500))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("selfcheck_id", "question_id"),)
+
+
+class Flag(Base):
+    """An answer the secretary may want to follow up: a suggestion to talk, never a verdict."""
+
+    __tablename__ = "flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    selfcheck_id: Mapped[int] = mapped_column(ForeignKey("selfchecks.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # support, follow_up
+    value: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contacted_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (
+        UniqueConstraint("selfcheck_id", "question_id"),
+        Index("ix_flags_cell_id_contacted_at", "cell_id", "contacted_at"),
+    )
