@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.clock import Clock
+from core.forms import Form, default_forms
 from core.quiet import QuietHours
 from db.engine import Database
 
@@ -32,6 +34,13 @@ class CoreConfig:
     # Channels this deployment runs ("telegram", "zalo"), and how people find the Zalo bot.
     channels: frozenset[str] = frozenset({"telegram"})
     zalo_bot_name: str | None = None
+    # Self-check forms by (name, version), and which forms run in periods ("monthly",
+    # "quarterly"). A monthly period opens on `selfcheck_open_day`; members who have not
+    # finished are reminded on these days after it opened (settings: party rules vary).
+    forms: Mapping[tuple[str, int], Form] = field(default_factory=default_forms)
+    selfcheck_forms: tuple[str, ...] = ("monthly", "quarterly")
+    selfcheck_open_day: int = 1
+    selfcheck_remind_days: tuple[int, ...] = (3, 7)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ the problem, so a typo in a form never reaches a member.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -129,6 +130,17 @@ def load_forms(folder: Path = DEFAULT_DIR) -> dict[tuple[str, int], Form]:
             raise FormError(f"{path}: form {form.name} version {form.version} defined twice")
         forms[form.key] = form
     return forms
+
+
+@functools.cache
+def default_forms() -> dict[tuple[str, int], Form]:
+    """The forms shipped in `data/forms/`, read once per process."""
+    return load_forms(DEFAULT_DIR)
+
+
+def newest(forms: Mapping[tuple[str, int], Form], name: str) -> Form | None:
+    versions = [form for (form_name, _), form in forms.items() if form_name == name]
+    return max(versions, key=lambda f: f.version, default=None)
 
 
 def parse_form(raw: object, source: str) -> Form:

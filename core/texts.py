@@ -11,7 +11,7 @@ from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.catalogue import dates, linking, meetings, recurrence, textmenu
+from core.catalogue import dates, linking, meetings, recurrence, selfcheck, textmenu
 
 TEXTS: dict[str, str] = {
     # --- refusals and errors -----------------------------------------------------------------
@@ -257,7 +257,14 @@ def _merge(*parts: dict[str, str]) -> None:
         TEXTS.update(part)
 
 
-_merge(dates.TEXTS, recurrence.TEXTS, meetings.TEXTS, textmenu.TEXTS, linking.TEXTS)
+_merge(
+    dates.TEXTS,
+    recurrence.TEXTS,
+    meetings.TEXTS,
+    textmenu.TEXTS,
+    linking.TEXTS,
+    selfcheck.TEXTS,
+)
 
 
 def t(key: str, /, **values: Any) -> str:

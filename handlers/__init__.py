@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core import moving, onboarding, scheduling
 from core import rsvp as core_rsvp
+from core import selfcheck as core_selfcheck
 from core.context import Services
 from core.policy import Audience
 from core.reminders import RSVP
@@ -19,6 +20,8 @@ from handlers import (
     roster,
     rsvp,
     schedule,
+    selfcheck,
+    selfcheck_views,
     start,
 )
 
@@ -39,6 +42,7 @@ def build_router(services: Services) -> Router:
     router.command(CommandSpec("huy", "cmd_huy", Audience.MEMBER), cancel.cancel)
     router.command(CommandSpec("lichhop", "cmd_lichhop", Audience.MEMBER), meetings.schedule)
     router.command(CommandSpec("kenh", "cmd_kenh", Audience.MEMBER), channels.show)
+    router.command(CommandSpec("tukiemtra", "cmd_tukiemtra", Audience.MEMBER), selfcheck.start)
     # Secretary and deputy.
     router.command(CommandSpec("moi", "cmd_moi", Audience.SECRETARY), invite.invite)
     router.command(CommandSpec("dangvien", "cmd_dangvien", Audience.SECRETARY), roster.roster)
@@ -62,10 +66,17 @@ def build_router(services: Services) -> Router:
     router.button(attendance.MARK, attendance.mark)
     router.button(attendance.PAGE, attendance.page)
     router.button(channels.CHANNEL, channels.pressed)
+    router.button(selfcheck_views.BEGIN, selfcheck.begin)
+    router.button(selfcheck_views.ANSWER, selfcheck.answer)
+    router.button(selfcheck_views.SHOW, selfcheck.show)
+    router.button(selfcheck_views.SKIP, selfcheck.skip)
+    router.button(selfcheck_views.SUBMIT, selfcheck.submit)
+    router.button(selfcheck_views.HISTORY, selfcheck.history)
     # Free text while a flow waits for it.
     router.flow(onboarding.JOIN_FLOW, start.name_typed)
     router.flow(core_rsvp.FLOW, rsvp.typed)
     router.flow(scheduling.FLOW, schedule.typed)
     router.flow(moving.FLOW, meetings.move_typed)
     router.flow(moving.EDIT_FLOW, meetings.edit_typed)
+    router.flow(core_selfcheck.FLOW, selfcheck.typed)
     return router

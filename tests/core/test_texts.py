@@ -13,6 +13,9 @@ from db.models import Role
 
 SAMPLES = {
     "until": "20:30 05/12/2026",
+    "topic": "Đóng đảng phí",
+    "done": 3,
+    "length": 420,
     "channel": "Zalo",
     "last": 3,
     "number": 7,
@@ -120,6 +123,11 @@ NO_DIACRITICS_NEEDED = {
     "att_line_absent",
     "att_line_none",
     "btn_att_finish",
+    "sc_chosen",
+    "sc_flag_line",
+    "sc_history_line",
+    "sc_period_button",
+    "sc_summary_line",
 }
 
 

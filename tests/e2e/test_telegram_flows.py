@@ -33,7 +33,13 @@ pytestmark = pytest.mark.e2e
 CELL = "Chi bộ Ấp Một"
 SECRETARY, DEPUTY, MEMBER = "Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Văn Tám"
 
-MEMBER_MENU = {"trogiup", "huy", "lichhop", "kenh"}  # the default menu: commands for everyone
+MEMBER_MENU = {
+    "trogiup",
+    "huy",
+    "lichhop",
+    "kenh",
+    "tukiemtra",
+}  # the default menu: commands for everyone
 SECRETARY_MENU = MEMBER_MENU | {"moi", "dangvien", "taohop", "diemdanh"}
 
 
