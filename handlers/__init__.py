@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import moving, onboarding, scheduling
+from core import moving, onboarding, scheduling, selfcheck_render
 from core import rsvp as core_rsvp
 from core import selfcheck as core_selfcheck
 from core.context import Services
@@ -21,7 +21,6 @@ from handlers import (
     rsvp,
     schedule,
     selfcheck,
-    selfcheck_views,
     start,
 )
 
@@ -66,12 +65,12 @@ def build_router(services: Services) -> Router:
     router.button(attendance.MARK, attendance.mark)
     router.button(attendance.PAGE, attendance.page)
     router.button(channels.CHANNEL, channels.pressed)
-    router.button(selfcheck_views.BEGIN, selfcheck.begin)
-    router.button(selfcheck_views.ANSWER, selfcheck.answer)
-    router.button(selfcheck_views.SHOW, selfcheck.show)
-    router.button(selfcheck_views.SKIP, selfcheck.skip)
-    router.button(selfcheck_views.SUBMIT, selfcheck.submit)
-    router.button(selfcheck_views.HISTORY, selfcheck.history)
+    router.button(selfcheck_render.BEGIN, selfcheck.begin)
+    router.button(selfcheck_render.ANSWER, selfcheck.answer)
+    router.button(selfcheck_render.SHOW, selfcheck.show)
+    router.button(selfcheck_render.SKIP, selfcheck.skip)
+    router.button(selfcheck_render.SUBMIT, selfcheck.submit)
+    router.button(selfcheck_render.HISTORY, selfcheck.history)
     # Free text while a flow waits for it.
     router.flow(onboarding.JOIN_FLOW, start.name_typed)
     router.flow(core_rsvp.FLOW, rsvp.typed)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from core import selfcheck
+from core import selfcheck_render as views
 from core.messages import Button, Notice, Outcome, Reply, buttons
 from core.payloads import encode, int_part, str_part
 from core.router import Request, Result
 from core.texts import t
-from handlers import selfcheck_views as views
 
 
 async def start(req: Request) -> Result:

@@ -1,4 +1,5 @@
-"""How a self-check step looks: one question with its options, or the summary."""
+"""How a self-check step looks: one question with its options, or the summary (also used
+for the first question a period sends, and reminders)."""
 
 from __future__ import annotations
 
