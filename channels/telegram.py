@@ -29,7 +29,7 @@ from channels.base import DeliveryError, Failure
 from channels.botapi import BotApiSender
 from channels.gateway import Gateway
 from core.chunks import split_text
-from core.messages import Address, Event, Incoming, Reply
+from core.messages import Address, Event, Incoming, Received, Reply
 from core.policy import Audience
 from core.router import CommandSpec
 from core.texts import t
@@ -78,9 +78,21 @@ def to_incoming(update: Update) -> Incoming | None:
         channel=NAME,
         sender_id=str(message.from_user.id),
         chat_id=str(message.chat.id),
-        text=message.text,
+        text=message.text if message.text is not None else message.caption,
         sender_name=message.from_user.full_name,
+        received=_received(message),
     )
+
+
+def _received(message: Message) -> Received | None:
+    """The biggest size of a photo, or a document, as a reference (file_id)."""
+    if message.photo:
+        best = message.photo[-1]
+        return Received("photo", best.file_id, size=best.file_size or 0)
+    if message.document is not None:
+        doc = message.document
+        return Received("document", doc.file_id, doc.file_name or "", doc.file_size or 0)
+    return None
 
 
 def markup(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -25,7 +25,7 @@ from channels.serial import PerChat
 from channels.zalo import TEXT_LIMIT, ZaloClient
 from core import files, inbound, textmenu
 from core.chunks import split_text
-from core.messages import Address, Incoming, Reply
+from core.messages import Address, Incoming, Received, Reply
 from core.router import CommandSpec
 from core.texts import local_date, t
 
@@ -81,12 +81,18 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
         return None  # groups are beta and only see mentions: the bot works in 1:1 chats
     name = str(event.get("event_name", ""))
     text = message.get("text") if name == "message.text.received" else None
+    received = None
+    if name == "message.image.received":
+        url = message.get("photo_url") or message.get("photo")  # both names are seen
+        received = Received("photo", str(url)) if isinstance(url, str) and url else None
+        text = message.get("caption")
     return Incoming(
         channel=NAME,
         sender_id=str(sender["id"]),
         chat_id=str(chat["id"]),
         text=str(text) if isinstance(text, str) else None,
         sender_name=str(sender.get("display_name") or ""),
+        received=received,
     )
 
 

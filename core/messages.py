@@ -14,6 +14,17 @@ class Event(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Received:
+    """A photo or file a person sent. Only a reference is kept: the platform holds the file
+    (a Telegram file_id, or the URL Zalo gives for a photo)."""
+
+    kind: str  # "photo" or "document"
+    ref: str
+    name: str = ""
+    size: int = 0  # bytes, 0 when the platform does not say
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     """One thing a person did in a chat with the bot, on any channel."""
 
@@ -25,6 +36,7 @@ class Incoming:
     message_ref: str | None = None  # the message that held the pressed button
     sender_name: str = ""
     event: Event | None = None
+    received: Received | None = None  # a photo or file; its caption is `text`
 
     @property
     def is_button(self) -> bool:

@@ -63,6 +63,7 @@ class Router:
     _commands: dict[str, Handler] = field(default_factory=dict)
     _buttons: dict[str, Handler] = field(default_factory=dict)
     _flows: dict[str, Handler] = field(default_factory=dict)
+    _file_flows: set[str] = field(default_factory=set)
 
     def command(self, spec: CommandSpec, handler: Handler) -> None:
         for name in (spec.name, *spec.aliases):
@@ -76,8 +77,12 @@ class Router:
             raise ValueError(f"button prefix {prefix!r} registered twice")
         self._buttons[prefix] = handler
 
-    def flow(self, name: str, handler: Handler) -> None:
+    def flow(self, name: str, handler: Handler, *, files: bool = False) -> None:
+        """`handler` takes the free text while flow `name` waits; with `files`, also a photo
+        or file a person sends (`Incoming.received`)."""
         self._flows[name] = handler
+        if files:
+            self._file_flows.add(name)
 
     @property
     def command_names(self) -> frozenset[str]:
@@ -107,6 +112,8 @@ class Router:
             return Outcome()
         if incoming.payload is not None:
             return await self._route_button(incoming)
+        if incoming.received is not None:
+            return await self._route_received(incoming)
         if incoming.text is None:
             return Reply(t("unsupported_message"))
         command = parse_command(incoming.text, known=self._commands, bare=bare)
@@ -121,6 +128,13 @@ class Router:
         if self.fallback is not None:
             return await self.fallback(Request(incoming, self.services))
         return Reply(t("unknown_text"))
+
+    async def _route_received(self, incoming: Incoming) -> Result:
+        """A photo or file goes to a waiting flow that takes files; nothing else takes one."""
+        flow = await self.flow_lookup(self.services, incoming) if self.flow_lookup else None
+        if flow is not None and flow in self._file_flows:
+            return await self._flows[flow](Request(incoming, self.services))
+        return Reply(t("unsupported_message"))
 
     async def _route_button(self, incoming: Incoming) -> Result:
         assert incoming.payload is not None

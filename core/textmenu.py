@@ -83,8 +83,8 @@ async def interpret(services: Services, incoming: Incoming) -> Choice:
     """Map a typed answer onto the chat's open menu. A bare number that matches nothing gets
     a short help, unless a step is waiting for typed text (where numbers may be data)."""
     text = incoming.text
-    if text is None or incoming.payload is not None:
-        return Choice(incoming)
+    if text is None or incoming.payload is not None or incoming.received is not None:
+        return Choice(incoming)  # a photo's caption is never a choice
     async with services.db.unit_of_work() as uow:
         options = await _options(uow.session, Address(incoming.channel, incoming.chat_id))
     payload = pick(options, text) if options else None

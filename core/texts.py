@@ -56,7 +56,10 @@ TEXTS: dict[str, str] = {
         "Bot chưa hiểu tin nhắn này. Gõ /trogiup để xem các lệnh đồng chí dùng được."
     ),
     "stale_button": ("Nút này đã cũ hoặc không còn hiệu lực. Gõ /trogiup để bắt đầu lại."),
-    "unsupported_message": "Xin lỗi, bot hiện chỉ đọc được tin nhắn chữ.",
+    "unsupported_message": (
+        "Xin lỗi, bot chưa đọc được loại tin nhắn này. Xin đồng chí gõ tin nhắn chữ "
+        "(ảnh, tệp chỉ nhận khi đồng chí gửi báo cáo nhiệm vụ)."
+    ),
     "internal_error": (
         "Xin lỗi, bot gặp sự cố khi xử lý yêu cầu. Đồng chí vui lòng thử lại sau ít phút."
     ),
