@@ -81,6 +81,8 @@ class Person(Protocol):
 
     async def tap(self, label: str, expect: int = 1, timeout: float = 5.0) -> list[Seen]: ...  # noqa: ASYNC109
 
+    async def send_photo(self, caption: str | None = None, expect: int = 1) -> list[Seen]: ...
+
     async def seen(self) -> list[Seen]:
         """Everything the bot has shown in this chat, oldest first."""
         ...
@@ -99,6 +101,11 @@ class TelegramPerson:
 
     async def tap(self, label: str, expect: int = 1, timeout: float = 5.0) -> list[Seen]:  # noqa: ASYNC109
         return [from_telegram(e) for e in await self.user.tap(label, expect, timeout)]
+
+    async def send_photo(self, caption: str | None = None, expect: int = 1) -> list[Seen]:
+        return [
+            from_telegram(e) for e in await self.user.send_file(caption=caption, expect=expect)
+        ]
 
     async def seen(self) -> list[Seen]:
         return [from_telegram(e) for e in await self.user.messages()]
@@ -127,6 +134,10 @@ class ZaloPerson:
             if seen.labels:
                 break
         raise EmulatorTimeout(f"{self.name}: no open list offers {label!r}")
+
+    async def send_photo(self, caption: str | None = None, expect: int = 1) -> list[Seen]:
+        sent = await self.user.send_event("image", expect=expect, caption=caption)
+        return [from_zalo(e) for e in sent]
 
     async def seen(self) -> list[Seen]:
         return [from_zalo(e) for e in await self.user.messages()]

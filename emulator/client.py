@@ -112,6 +112,26 @@ class EmulatorClient(ControlClient):
         data = await self._json("POST", self._bot_path("send"), json=body)
         return Sent(int(data["update_id"]), int(data["message_id"]), int(data["seq"]))
 
+    async def send_file(
+        self,
+        user_id: int,
+        kind: str = "photo",
+        *,
+        file_name: str | None = None,
+        size: int | None = None,
+        caption: str | None = None,
+    ) -> Sent:
+        """The user sends a photo or a document (only its ids and size are emulated)."""
+        body = {
+            "user_id": user_id,
+            "kind": kind,
+            "file_name": file_name,
+            "size": size,
+            "caption": caption,
+        }
+        data = await self._json("POST", self._bot_path("send-file"), json=body)
+        return Sent(int(data["update_id"]), int(data["message_id"]), int(data["seq"]))
+
     async def register_users(
         self,
         user_ids: list[int] | None = None,
@@ -288,6 +308,19 @@ class EmulatedUser:
         """Press the inline button ``label``; wait for the bot's reactions like ``say``."""
         pressed = await self.client.press(self.user_id, label, message_id)
         return await self._replies(pressed.seq, expect, timeout, f"tapping {label!r}")
+
+    async def send_file(
+        self,
+        kind: str = "photo",
+        *,
+        caption: str | None = None,
+        size: int | None = None,
+        expect: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the server waits, not this coroutine
+    ) -> list[Event]:
+        """Send a photo or document; wait for the bot's replies like ``say``."""
+        sent = await self.client.send_file(self.user_id, kind, caption=caption, size=size)
+        return await self._replies(sent.seq, expect, timeout, f"sending a {kind}")
 
     async def block(self, blocked: bool = True) -> None:
         await self.client.block(self.user_id, blocked)

@@ -198,6 +198,57 @@ class TelegramBot:
             "seq": self.chatlog.chat_last_seq(user_id),
         }
 
+    def user_sends_file(
+        self, user_id: int, kind: str, file_name: str, size: int, caption: str | None
+    ) -> JSONDict:
+        """A user sends a photo or a document (the bytes are not emulated, only the ids)."""
+        if kind not in ("photo", "document"):
+            raise ValueError("kind must be photo or document")
+        if size < 0:
+            raise ValueError("size must not be negative")
+        user = self._user(user_id)
+        serial = self.next_serial()
+        file_id, unique = f"user-{kind}-{serial}", f"u{serial}"
+        message: JSONDict = {
+            "message_id": self.new_message_id(user_id),
+            "from": user.to_json(),
+            "chat": user.chat_json(),
+            "date": self.now(),
+        }
+        if kind == "photo":
+            message["photo"] = [
+                {
+                    "file_id": f"{file_id}-s",
+                    "file_unique_id": f"{unique}s",
+                    "width": 90,
+                    "height": 90,
+                    "file_size": max(1, size // 10),
+                },
+                {
+                    "file_id": file_id,
+                    "file_unique_id": unique,
+                    "width": 1280,
+                    "height": 960,
+                    "file_size": size,
+                },
+            ]
+        else:
+            message["document"] = {
+                "file_id": file_id,
+                "file_unique_id": unique,
+                "file_name": file_name,
+                "file_size": size,
+            }
+        if caption:
+            message["caption"] = caption
+        self.store_message(user_id, message)
+        update = self.updates.push("message", message)
+        return {
+            "update_id": update["update_id"],
+            "message_id": message["message_id"],
+            "seq": self.chatlog.chat_last_seq(user_id),
+        }
+
     def user_presses(self, user_id: int, label: str, message_id: int | None) -> JSONDict:
         """A user taps an inline button (found by its label) under a bot message."""
         user = self.users.get(user_id)

@@ -29,6 +29,7 @@ class TelegramControl:
         base = "/_emu/telegram/{token}"
         routes = app.router
         routes.add_post(f"{base}/send", control(self.send))
+        routes.add_post(f"{base}/send-file", control(self.send_file))
         routes.add_post(f"{base}/press", control(self.press))
         routes.add_post(f"{base}/block", control(self.block))
         routes.add_post(f"{base}/users/bulk", control(self.register_users))
@@ -57,6 +58,17 @@ class TelegramControl:
             for key in ("first_name", "last_name", "username", "language_code")
         }
         return reply(bot.user_sends(req_int(body, "user_id"), text, profile))
+
+    async def send_file(self, request: web.Request) -> web.StreamResponse:
+        bot, body = self._bot(request), await json_body(request)
+        result = bot.user_sends_file(
+            req_int(body, "user_id"),
+            opt_str(body, "kind") or "photo",
+            opt_str(body, "file_name") or "tep.pdf",
+            opt_int(body, "size") or 50_000,
+            opt_str(body, "caption"),
+        )
+        return reply(result)
 
     async def press(self, request: web.Request) -> web.StreamResponse:
         bot, body = self._bot(request), await json_body(request)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from telegram import Update
 
+from bot.harness import running_bot
 from channels.telegram import to_incoming as telegram_incoming
 from channels.zalo_channel import to_incoming as zalo_incoming
 from core.context import Services
@@ -92,3 +94,13 @@ async def test_only_a_waiting_flow_that_takes_files_gets_them(services: Services
     waiting["flow"] = "name"  # a flow that wants typed text does not get the photo
     assert (await router.dispatch(photo)).replies == [Reply(t("unsupported_message"))]
     assert len(got) == 1
+
+
+@pytest.mark.parametrize("channel", ["telegram", "zalo"])
+async def test_a_photo_outside_a_report_gets_a_polite_answer(
+    sqlite_url: str, channel: str
+) -> None:
+    async with running_bot(sqlite_url, migrate_first=False, channel=channel) as h:
+        person = h.person(2001, "Lê Văn Tám")
+        [answer] = await person.send_photo(caption="1")
+        assert answer.body == t("unsupported_message")
