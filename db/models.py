@@ -571,3 +571,92 @@ class Flag(Base):
         UniqueConstraint("selfcheck_id", "question_id"),
         Index("ix_flags_cell_id_contacted_at", "cell_id", "contacted_at"),
     )
+
+
+# --- duties (issue 5) -----------------------------------------------------------------------
+
+
+class DutyKind(enum.StrEnum):
+    INSPECTION = "inspection"  # kiểm tra
+    SUPERVISION = "supervision"  # giám sát
+    ASSIGNMENT = "assignment"  # nhiệm vụ được phân công
+
+
+class DutyStatus(enum.StrEnum):
+    OPEN = "open"
+    REPORTED = "reported"  # a completion report waits for the secretary
+    DONE = "done"
+    RETURNED = "returned"  # sent back with a comment; open again
+
+
+class DutyReportKind(enum.StrEnum):
+    PROGRESS = "progress"
+    COMPLETION = "completion"
+
+
+class DutyVerdict(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    RETURNED = "returned"
+
+
+class Duty(Base):
+    """One item of a cell's yearly KT/GS plan (`DutyPlan`: the cell's duties of a year)."""
+
+    __tablename__ = "duties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[DutyKind] = mapped_column(_enum(DutyKind, "duty_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    concerns: Mapped[str | None] = mapped_column(String(200))  # whom or what it concerns
+    starts_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[DutyStatus] = mapped_column(_enum(DutyStatus, "duty_status"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_duties_cell_id_year", "cell_id", "year"),
+        Index("ix_duties_status_due_on", "status", "due_on"),
+    )
+
+
+class DutyAssignee(Base):
+    """A member who carries a duty out."""
+
+    __tablename__ = "duty_assignees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        UniqueConstraint("duty_id", "member_id"),
+        Index("ix_duty_assignees_member_id", "member_id"),
+    )
+
+
+class DutyReport(Base):
+    """A progress or completion report; a file is kept as a reference (the platform holds it)."""
+
+    __tablename__ = "duty_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty_id: Mapped[int] = mapped_column(ForeignKey("duties.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    kind: Mapped[DutyReportKind] = mapped_column(_enum(DutyReportKind, "duty_report_kind"))
+    text: Mapped[str] = mapped_column(String(500))
+    attachment_kind: Mapped[str | None] = mapped_column(String(16))  # photo, document
+    attachment_ref: Mapped[str | None] = mapped_column(String(500))
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment_size: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    verdict: Mapped[DutyVerdict | None] = mapped_column(_enum(DutyVerdict, "duty_verdict"))
+    verdict_comment: Mapped[str | None] = mapped_column(String(500))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_duty_reports_duty_id", "duty_id"),)
