@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core import moving, onboarding, scheduling, selfcheck_render
+from core import duty_reports, moving, onboarding, scheduling, selfcheck_render
+from core import duty_wizard as core_duty_wizard
 from core import rsvp as core_rsvp
 from core import selfcheck as core_selfcheck
 from core.context import Services
@@ -13,6 +14,8 @@ from handlers import (
     attendance,
     cancel,
     channels,
+    duties,
+    duty_wizard,
     events,
     guide,
     invite,
@@ -42,11 +45,13 @@ def build_router(services: Services) -> Router:
     router.command(CommandSpec("lichhop", "cmd_lichhop", Audience.MEMBER), meetings.schedule)
     router.command(CommandSpec("kenh", "cmd_kenh", Audience.MEMBER), channels.show)
     router.command(CommandSpec("tukiemtra", "cmd_tukiemtra", Audience.MEMBER), selfcheck.start)
+    router.command(CommandSpec("nhiemvu", "cmd_nhiemvu", Audience.MEMBER), duties.mine)
     # Secretary and deputy.
     router.command(CommandSpec("moi", "cmd_moi", Audience.SECRETARY), invite.invite)
     router.command(CommandSpec("dangvien", "cmd_dangvien", Audience.SECRETARY), roster.roster)
     router.command(CommandSpec("taohop", "cmd_taohop", Audience.SECRETARY), schedule.begin)
     router.command(CommandSpec("diemdanh", "cmd_diemdanh", Audience.SECRETARY), attendance.take)
+    router.command(CommandSpec("giaoviec", "cmd_giaoviec", Audience.SECRETARY), duty_wizard.begin)
     # Buttons, by payload prefix.
     router.button(start.JOIN, start.join_button)
     router.button(start.DECIDE, start.decide_button)
@@ -71,6 +76,12 @@ def build_router(services: Services) -> Router:
     router.button(selfcheck_render.SKIP, selfcheck.skip)
     router.button(selfcheck_render.SUBMIT, selfcheck.submit)
     router.button(selfcheck_render.HISTORY, selfcheck.history)
+    router.button(duty_wizard.WIZ, duty_wizard.chose)
+    router.button(duty_wizard.PAGE, duty_wizard.page)
+    router.button(duty_wizard.DONE, duty_wizard.finish)
+    router.button(duties.OPEN, duties.show)
+    router.button(duties.REPORT, duties.ask_report)
+    router.button(duty_reports.DECIDE, duties.decide)
     # Free text while a flow waits for it.
     router.flow(onboarding.JOIN_FLOW, start.name_typed)
     router.flow(core_rsvp.FLOW, rsvp.typed)
@@ -78,4 +89,7 @@ def build_router(services: Services) -> Router:
     router.flow(moving.FLOW, meetings.move_typed)
     router.flow(moving.EDIT_FLOW, meetings.edit_typed)
     router.flow(core_selfcheck.FLOW, selfcheck.typed)
+    router.flow(core_duty_wizard.FLOW, duty_wizard.typed)
+    router.flow(duty_reports.FLOW, duties.report_typed, files=True)
+    router.flow(duty_reports.RETURN_FLOW, duties.comment_typed)
     return router

@@ -87,6 +87,10 @@ SAMPLES = {
     "marked": 5,
     "offsets": "3d,1d,2h",
     "bot_name": "Trợ lý Chi bộ Ấp Một",
+    "names": "Lê Văn Tám, Phạm Thị Hoa",
+    "start": "02/11/2026",
+    "due": "30/11/2026",
+    "mark": " ⚠️ quá hạn",
 }
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 
@@ -128,6 +132,11 @@ NO_DIACRITICS_NEEDED = {
     "sc_history_line",
     "sc_period_button",
     "sc_summary_line",
+    "dw_pick_on",
+    "dw_pick_off",
+    "duty_item_state",
+    "duty_open_button",
+    "duty_report_line",
 }
 
 

@@ -39,8 +39,9 @@ MEMBER_MENU = {
     "lichhop",
     "kenh",
     "tukiemtra",
+    "nhiemvu",
 }  # the default menu: commands for everyone
-SECRETARY_MENU = MEMBER_MENU | {"moi", "dangvien", "taohop", "diemdanh"}
+SECRETARY_MENU = MEMBER_MENU | {"moi", "dangvien", "taohop", "diemdanh", "giaoviec"}
 
 
 def menu(commands: list[dict[str, object]], scope: dict[str, object]) -> set[str]:
