@@ -46,6 +46,7 @@ def core_config(settings: Settings) -> CoreConfig:
         join_link_template=link,
         quiet_hours=QuietHours(*settings.quiet),
         reminder_offsets=parse_offsets(settings.reminder_offsets),
+        duty_remind_days=settings.duty_days,
         absence_streak_limit=settings.absence_streak_limit,
         unexcused_year_limit=settings.unexcused_year_limit,
         channels=frozenset(settings.running_channels),

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # A row claimed by a worker that died is claimed again after this many seconds.
     delivery_lease_seconds: int = Field(default=120, ge=1, le=3600)
     reminder_offsets: str = "3d,1d,2h"
+    # Days before a KT/GS duty's due date on which its assignees are reminded ("" for none).
+    duty_remind_days: str = "7,1"
     absence_streak_limit: int = Field(default=3, ge=1, le=24)
     unexcused_year_limit: int = Field(default=3, ge=1, le=24)
     invite_valid_days: int = Field(default=30, ge=1, le=365)
@@ -178,6 +180,12 @@ class Settings(BaseSettings):
         parse_offsets(value)
         return value
 
+    @field_validator("duty_remind_days")
+    @classmethod
+    def _duty_days(cls, value: str) -> str:
+        parse_duty_days(value)
+        return value
+
     @field_validator("webhook_secret", "zalo_webhook_secret")
     @classmethod
     def _secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -220,6 +228,10 @@ class Settings(BaseSettings):
     def quiet(self) -> tuple[time, time]:
         return parse_quiet_hours(self.quiet_hours)
 
+    @property
+    def duty_days(self) -> tuple[int, ...]:
+        return parse_duty_days(self.duty_remind_days)
+
     def token(self) -> str | None:
         return self.bot_token.get_secret_value() if self.bot_token else None
 
@@ -249,6 +261,14 @@ def parse_offsets(value: str) -> tuple[int, ...]:
             raise ValueError("each reminder must be between 1 minute and 30 days before")
         minutes.append(amount)
     return tuple(sorted(set(minutes), reverse=True))
+
+
+def parse_duty_days(value: str) -> tuple[int, ...]:
+    """ "7,1" → days before a duty's due date, longest first; "" reminds never."""
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if not all(p.isascii() and p.isdigit() and 0 <= int(p) <= 60 for p in parts):
+        raise ValueError("must look like 7,1 (days before the due date, 0-60)")
+    return tuple(sorted({int(p) for p in parts}, reverse=True))
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time]:

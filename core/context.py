@@ -41,6 +41,8 @@ class CoreConfig:
     selfcheck_forms: tuple[str, ...] = ("monthly", "quarterly")
     selfcheck_open_day: int = 1
     selfcheck_remind_days: tuple[int, ...] = (3, 7)
+    # Days before a duty's due date on which its assignees are reminded.
+    duty_remind_days: tuple[int, ...] = (7, 1)
 
 
 @dataclass(frozen=True, slots=True)

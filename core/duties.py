@@ -17,8 +17,11 @@ from core import audit
 from core.context import Services
 from core.errors import Refused
 from core.identity import load_actor, require, require_member, unit_path
-from core.messages import Incoming
+from core.messages import Button, Incoming, Reply, buttons
+from core.outbox import Message, enqueue
+from core.payloads import encode
 from core.policy import Action, Actor, allows
+from core.texts import t
 from core.units import cell_unit
 from db.models import Duty, DutyAssignee, DutyKind, DutyStatus, Member, MemberStatus
 
@@ -26,6 +29,7 @@ TITLE_MAX, CONCERNS_MAX = 200, 200
 OPEN = (DutyStatus.OPEN, DutyStatus.REPORTED, DutyStatus.RETURNED)
 ON_ROSTER = (MemberStatus.ACTIVE, MemberStatus.INVITED)  # may be assigned
 LIST_MAX = 20  # items in one answer: a phone screen
+SHOW = "dut"  # dut:<duty>: the button that shows one duty (in lists and reminders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,7 @@ async def create(services: Services, who: Incoming, draft: Draft) -> DutyView:
     async with services.db.unit_of_work() as uow:
         actor = await leader(services, uow.session, who)
         duty = await add(uow.session, now, actor.cell_id or 0, draft, actor.member_id)
+        await tell_assignees(uow.session, services, now, duty, draft.assignees)
         await uow.commit()
         views = await views_of(uow.session, [duty], local_today(services))
         return views[0]
@@ -144,9 +149,30 @@ async def import_duties(services: Services, cell_ref: str, drafts: Sequence[Draf
     async with services.db.unit_of_work() as uow:
         cell = await cell_unit(uow.session, cell_ref)
         for draft in drafts:
-            await add(uow.session, now, cell.id, draft, None)
+            duty = await add(uow.session, now, cell.id, draft, None)
+            await tell_assignees(uow.session, services, now, duty, draft.assignees)
         await uow.commit()
         return len(drafts)
+
+
+async def tell_assignees(
+    s: AsyncSession, services: Services, now: datetime, duty: Duty, members: Sequence[int]
+) -> None:
+    """The assignees learn of a new duty (the reminders come later)."""
+    text = t(
+        "duty_assigned_notice",
+        kind=t(f"duty_kind_{duty.kind.value}"),
+        title=duty.title,
+        due=f"{duty.due_on:%d/%m/%Y}",
+    )
+    reply = Reply(text, buttons([Button(t("duty_btn_show"), encode(SHOW, duty.id))]))
+    messages = [
+        Message(
+            key=f"duty:new:{duty.id}:{m}", kind="duty", reply=reply, member_id=m, not_before=now
+        )
+        for m in sorted(set(members))
+    ]
+    await enqueue(s, services, now, messages)
 
 
 async def views_of(

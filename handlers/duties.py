@@ -4,7 +4,7 @@ and the secretary's «Xác nhận hoàn thành» / «Trả lại»."""
 from __future__ import annotations
 
 from core import duty_reports
-from core.duties import DutyView, Listing, listing
+from core.duties import SHOW, DutyView, Listing, listing
 from core.duty_reports import DECIDE, Detail
 from core.messages import Button, Reply, buttons
 from core.payloads import encode, int_part, str_part
@@ -13,7 +13,7 @@ from core.texts import t
 from db.models import DutyReportKind, DutyVerdict
 from handlers.duty_wizard import summary
 
-OPEN = "dut"  # dut:<duty>: show one duty
+OPEN = SHOW  # dut:<duty>: show one duty
 REPORT = "dur"  # dur:<duty>:p|c: report progress or completion
 KINDS = {"p": DutyReportKind.PROGRESS, "c": DutyReportKind.COMPLETION}
 

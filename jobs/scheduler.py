@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from core import housekeeping, reminders
+from core import duty_reminders, housekeeping, reminders
 from core.context import Services
 
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY_MINUTES = 60
 REMINDER_TICK_SECONDS = 30
+DUTY_TICK_SECONDS = 60
 
 
 async def run_housekeeping(services: Services) -> None:
@@ -39,6 +40,13 @@ async def run_reminder_tick(services: Services, on_queued: Callable[[], None]) -
         on_queued()
 
 
+async def run_duty_tick(services: Services, on_queued: Callable[[], None]) -> None:
+    queued = await duty_reminders.tick(services)
+    if queued:
+        log.info("duties: %d reminders queued", queued)
+        on_queued()
+
+
 def build_scheduler(
     services: Services, timezone: ZoneInfo, on_queued: Callable[[], None]
 ) -> AsyncIOScheduler:
@@ -51,6 +59,15 @@ def build_scheduler(
         args=(services, on_queued),
         id="reminders",
         misfire_grace_time=REMINDER_TICK_SECONDS,
+        **common,
+    )
+    scheduler.add_job(
+        run_duty_tick,
+        "interval",
+        seconds=DUTY_TICK_SECONDS,
+        args=(services, on_queued),
+        id="duty_reminders",
+        misfire_grace_time=DUTY_TICK_SECONDS,
         **common,
     )
     scheduler.add_job(

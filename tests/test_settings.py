@@ -237,3 +237,21 @@ def test_any_quiet_hours_string_parses_or_names_the_setting(value: str) -> None:
     start, end = settings.quiet
     assert isinstance(start, time) and isinstance(end, time)
     assert (start, end) == parse_quiet_hours(value)
+
+
+def test_duty_remind_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.app import core_config
+
+    assert core_config(load_settings(_env_file=None)).duty_remind_days == (7, 1)
+    monkeypatch.setenv("DUTY_REMIND_DAYS", "1, 14,3")
+    assert core_config(load_settings(_env_file=None)).duty_remind_days == (14, 3, 1)
+    monkeypatch.setenv("DUTY_REMIND_DAYS", "")
+    assert core_config(load_settings(_env_file=None)).duty_remind_days == ()
+
+
+@pytest.mark.parametrize("value", ["7d", "61", "-1", "7;1", "x"])
+def test_a_malformed_duty_remind_days_names_itself(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    message = _error(monkeypatch, DUTY_REMIND_DAYS=value)
+    assert message.startswith("configuration error: DUTY_REMIND_DAYS: ")

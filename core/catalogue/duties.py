@@ -59,6 +59,11 @@ TEXTS: dict[str, str] = {
     "duty_mine_empty": "Hiện đồng chí chưa được giao nhiệm vụ kiểm tra, giám sát nào.",
     "duty_cell_title": "Nhiệm vụ chưa hoàn thành của chi bộ ({count}):",
     "duty_cell_empty": "Chi bộ không còn nhiệm vụ nào chưa hoàn thành.",
+    "duty_btn_show": "Xem nhiệm vụ",
+    "duty_assigned_notice": (
+        "📌 Đồng chí được giao nhiệm vụ ({kind}): «{title}», hạn {due}. "
+        "Xem và báo cáo qua /nhiemvu."
+    ),
     "duty_pick_hint": "Chọn một nhiệm vụ để xem và báo cáo.",
     "duty_btn_progress": "Báo cáo tiến độ",
     "duty_btn_completion": "Báo cáo hoàn thành",
@@ -103,6 +108,7 @@ TEXTS: dict[str, str] = {
     ),
     # --- reminders -----------------------------------------------------------------------------
     "duty_remind_days": "⏰ Còn {n} ngày đến hạn nhiệm vụ «{title}» (hạn {due}).",
+    "duty_remind_today": "⏰ Hôm nay ({due}) là hạn nhiệm vụ «{title}».",
     "duty_remind_tomorrow": "⏰ Ngày mai ({due}) là hạn nhiệm vụ «{title}».",
     "duty_remind_hint": "Khi xong, xin đồng chí báo cáo qua /nhiemvu.",
     "duty_overdue": "⚠️ Nhiệm vụ «{title}» đã quá hạn ({due}). Xin đồng chí báo cáo qua /nhiemvu.",

@@ -57,7 +57,9 @@ async def duties_of(services: Services) -> list[Duty]:
 async def duty_messages(services: Services) -> list[Outbox]:
     async with services.db.unit_of_work() as uow:
         rows = await uow.session.scalars(
-            select(Outbox).where(Outbox.kind == "duty").order_by(Outbox.id)
+            select(Outbox)
+            .where(Outbox.kind == "duty", Outbox.dedupe_key.not_like("duty:new:%"))
+            .order_by(Outbox.id)
         )
         return list(rows)
 
@@ -90,8 +92,11 @@ async def test_wizard_creates_a_duty_and_refuses_bad_dates(services: Services) -
     [duty] = await duties_of(services)
     assert (duty.kind.value, duty.status, duty.year) == ("supervision", DutyStatus.OPEN, 2026)
     assert duty.concerns == "Chi ủy viên phụ trách tổ dân cư"
-    assert await count(services, DutyAssignee, DutyAssignee.member_id == cell.member_ids[TAM]) == 1
+    tam_id = cell.member_ids[TAM]
+    assert await count(services, DutyAssignee, DutyAssignee.member_id == tam_id) == 1
     assert await count(services, AuditEntry, AuditEntry.action == "duty_created") == 1
+    told = await count(services, Outbox, Outbox.dedupe_key == f"duty:new:{duty.id}:{tam_id}")
+    assert told == 1  # the assignee learns of it at once
     # Aborting leaves nothing.
     await secretary.say("/giaoviec")
     await secretary.tap(t("duty_kind_assignment"))

@@ -1,0 +1,156 @@
+"""The duty tick: reminders before a duty's due date, and the day it becomes overdue.
+
+Stages of an open (or sent back) duty: `duty_remind_days` days before the due date (default 7
+and 1), and the day after it (overdue: to the assignees, and to the secretary and deputy as an
+escalation). A stage falls due at 07:30 local on its day. Each (duty, member, stage) is one
+outbox row keyed `duty:rem:<duty>:<member>:<days>` / `duty:overdue:<duty>:<member>`, so ticks,
+restarts and two workers never send one twice. When several stages fell due together (after
+downtime) only the latest is sent; the older are stored as skipped. Stages before the day the
+duty was made are not sent: the assignment notice told the assignees then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.context import Services
+from core.duties import SHOW
+from core.messages import Button, Reply, buttons
+from core.outbox import Message, enqueue
+from core.payloads import encode
+from core.roster_queries import leader_members
+from core.texts import t
+from db.models import ChannelAccount, Duty, DutyAssignee, DutyStatus, Member, MemberStatus
+
+SEND_AFTER = time(7, 30)
+REMINDED = (DutyStatus.OPEN, DutyStatus.RETURNED)
+LOOK_BACK = timedelta(days=31)  # an overdue notice later than this is not useful any more
+OVERDUE = -1  # the stage "one day after the due date"
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    days: int  # days before the due date; OVERDUE for the day after it
+    at: datetime  # when it falls due (aware, local)
+
+
+def stages(services: Services, duty: Duty) -> list[Stage]:
+    """Every stage of the duty from the day it was made on, earliest first."""
+    tz = services.config.timezone
+    made = duty.created_at.astimezone(tz).date()
+    days = sorted({d for d in services.config.duty_remind_days if d >= 0}, reverse=True)
+    found = [(d, duty.due_on - timedelta(days=d)) for d in days]
+    found.append((OVERDUE, duty.due_on + timedelta(days=1)))
+    return [Stage(d, datetime.combine(on, SEND_AFTER, tzinfo=tz)) for d, on in found if on >= made]
+
+
+async def tick(services: Services) -> int:
+    """Queue every duty reminder that fell due; returns how many rows were new."""
+    now = services.clock.now()
+    today = now.astimezone(services.config.timezone).date()
+    longest = max(services.config.duty_remind_days, default=0)
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        duties = list(
+            await s.scalars(
+                select(Duty)
+                .where(
+                    Duty.status.in_(REMINDED),
+                    Duty.due_on <= today + timedelta(days=longest),
+                    Duty.due_on >= today - LOOK_BACK,
+                )
+                .order_by(Duty.id)
+            )
+        )
+        messages: list[Message] = []
+        for duty in duties:
+            messages += await _for_duty(s, services, duty, now, today)
+        queued = await enqueue(s, services, now, messages)
+        await uow.commit()
+        return queued
+
+
+async def _for_duty(
+    s: AsyncSession, services: Services, duty: Duty, now: datetime, today: date
+) -> list[Message]:
+    fell_due = [stage for stage in stages(services, duty) if stage.at <= now]
+    if not fell_due:
+        return []
+    freshest = fell_due[-1]
+    messages: list[Message] = []
+    for member_id in await _assignees(s, duty.id):
+        for stage in fell_due:
+            key = (
+                f"duty:overdue:{duty.id}:{member_id}"
+                if stage.days == OVERDUE
+                else f"duty:rem:{duty.id}:{member_id}:{stage.days}"
+            )
+            messages.append(
+                Message(
+                    key=key,
+                    kind="duty",
+                    reply=_reminder(duty, today),
+                    member_id=member_id,
+                    not_before=stage.at,
+                    # An older stage that fell due together with a fresher one is stale.
+                    expires_at=None if stage is freshest else stage.at,
+                )
+            )
+    if freshest.days == OVERDUE:
+        messages += await _escalation(s, duty, freshest.at)
+    return messages
+
+
+async def _assignees(s: AsyncSession, duty_id: int) -> list[int]:
+    """Assignees who use the bot (an active member with a linked account)."""
+    rows = await s.scalars(
+        select(DutyAssignee.member_id)
+        .join(Member, Member.id == DutyAssignee.member_id)
+        .where(
+            DutyAssignee.duty_id == duty_id,
+            Member.status == MemberStatus.ACTIVE,
+            Member.id.in_(select(ChannelAccount.member_id)),
+        )
+        .order_by(DutyAssignee.member_id)
+    )
+    return list(rows)
+
+
+def _reminder(duty: Duty, today: date) -> Reply:
+    due, left = f"{duty.due_on:%d/%m/%Y}", (duty.due_on - today).days
+    if left < 0:
+        text = t("duty_overdue", title=duty.title, due=due)
+    else:
+        key = {0: "duty_remind_today", 1: "duty_remind_tomorrow"}.get(left, "duty_remind_days")
+        text = t(key, title=duty.title, due=due, n=left) + "\n" + t("duty_remind_hint")
+    return Reply(text, buttons([Button(t("duty_btn_show"), encode(SHOW, duty.id))]))
+
+
+async def _escalation(s: AsyncSession, duty: Duty, at: datetime) -> list[Message]:
+    names = await s.scalars(
+        select(Member.full_name)
+        .join(DutyAssignee, DutyAssignee.member_id == Member.id)
+        .where(DutyAssignee.duty_id == duty.id)
+        .order_by(DutyAssignee.id)
+    )
+    text = t(
+        "duty_overdue_leader",
+        title=duty.title,
+        names=", ".join(names),
+        due=f"{duty.due_on:%d/%m/%Y}",
+    )
+    reply = Reply(text, buttons([Button(t("duty_btn_show"), encode(SHOW, duty.id))]))
+    return [
+        Message(
+            key=f"duty:escalate:{duty.id}:{leader}",
+            kind="duty",
+            reply=reply,
+            member_id=leader,
+            not_before=at,
+        )
+        for leader in await leader_members(s, duty.cell_id)
+    ]
