@@ -16,6 +16,7 @@ class Action(enum.StrEnum):
     APPROVE_MEMBER = "approve_member"
     VIEW_AGGREGATE = "view_aggregate"
     MANAGE_MEETINGS = "manage_meetings"  # schedule, move, cancel, take attendance
+    FOLLOW_UP_SELFCHECKS = "follow_up_selfchecks"  # see members' flags, mark contacted, notes
     MANAGE_DUTIES = "manage_duties"  # assign KT/GS duties, confirm or send back reports
 
 
@@ -65,6 +66,7 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Role]]] = {
     Action.VIEW_ROSTER: (CELL_LEADERS, frozenset()),
     Action.APPROVE_MEMBER: (CELL_LEADERS, frozenset()),
     Action.MANAGE_MEETINGS: (CELL_LEADERS, frozenset()),
+    Action.FOLLOW_UP_SELFCHECKS: (CELL_LEADERS, frozenset()),  # answers: the cell's leaders only
     Action.MANAGE_DUTIES: (CELL_LEADERS, frozenset()),
     Action.VIEW_AGGREGATE: (CELL_LEADERS | COMMITTEE_ROLES, COMMITTEE_ROLES),
 }

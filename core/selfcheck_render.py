@@ -3,6 +3,7 @@ for the first question a period sends, and reminders)."""
 
 from __future__ import annotations
 
+from core import flags
 from core.forms import Question, QuestionKind
 from core.messages import Button, Reply, buttons
 from core.payloads import encode
@@ -100,7 +101,12 @@ def flags_notice(done: Submitted) -> Reply:
             t("sc_flag_line", topic=question.topic, answer=label, kind=t(f"sc_flag_{kind}"))
         )
     lines.append(t("sc_flags_note"))
-    return Reply("\n".join(lines))
+    check = done.step.selfcheck_id
+    follow_up = [
+        Button(t("flag_btn_contacted"), encode(flags.CONTACTED, check)),
+        Button(t("flag_btn_note"), encode(flags.NOTE, check)),
+    ]
+    return Reply("\n".join(lines), buttons(follow_up))
 
 
 def history_reply(steps: list[Step]) -> Reply:

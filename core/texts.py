@@ -11,7 +11,7 @@ from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.catalogue import dates, duties, linking, meetings, recurrence, selfcheck, textmenu
+from core.catalogue import dates, duties, flags, linking, meetings, recurrence, selfcheck, textmenu
 
 TEXTS: dict[str, str] = {
     # --- refusals and errors -----------------------------------------------------------------
@@ -268,6 +268,7 @@ _merge(
     linking.TEXTS,
     selfcheck.TEXTS,
     duties.TEXTS,
+    flags.TEXTS,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core import duty_reports, moving, onboarding, scheduling, selfcheck_render
 from core import duty_wizard as core_duty_wizard
+from core import flags as core_flags
 from core import rsvp as core_rsvp
 from core import selfcheck as core_selfcheck
 from core.context import Services
@@ -17,6 +18,7 @@ from handlers import (
     duties,
     duty_wizard,
     events,
+    flags,
     guide,
     invite,
     meetings,
@@ -52,6 +54,7 @@ def build_router(services: Services) -> Router:
     router.command(CommandSpec("taohop", "cmd_taohop", Audience.SECRETARY), schedule.begin)
     router.command(CommandSpec("diemdanh", "cmd_diemdanh", Audience.SECRETARY), attendance.take)
     router.command(CommandSpec("giaoviec", "cmd_giaoviec", Audience.SECRETARY), duty_wizard.begin)
+    router.command(CommandSpec("theodoi", "cmd_theodoi", Audience.SECRETARY), flags.follow_ups)
     # Buttons, by payload prefix.
     router.button(start.JOIN, start.join_button)
     router.button(start.DECIDE, start.decide_button)
@@ -76,6 +79,8 @@ def build_router(services: Services) -> Router:
     router.button(selfcheck_render.SKIP, selfcheck.skip)
     router.button(selfcheck_render.SUBMIT, selfcheck.submit)
     router.button(selfcheck_render.HISTORY, selfcheck.history)
+    router.button(core_flags.CONTACTED, flags.contacted)
+    router.button(core_flags.NOTE, flags.note)
     router.button(duty_wizard.WIZ, duty_wizard.chose)
     router.button(duty_wizard.PAGE, duty_wizard.page)
     router.button(duty_wizard.DONE, duty_wizard.finish)
@@ -89,6 +94,7 @@ def build_router(services: Services) -> Router:
     router.flow(moving.FLOW, meetings.move_typed)
     router.flow(moving.EDIT_FLOW, meetings.edit_typed)
     router.flow(core_selfcheck.FLOW, selfcheck.typed)
+    router.flow(core_flags.FLOW, flags.note_typed)
     router.flow(core_duty_wizard.FLOW, duty_wizard.typed)
     router.flow(duty_reports.FLOW, duties.report_typed, files=True)
     router.flow(duty_reports.RETURN_FLOW, duties.comment_typed)

@@ -91,6 +91,10 @@ SAMPLES = {
     "start": "02/11/2026",
     "due": "30/11/2026",
     "mark": " ⚠️ quá hạn",
+    "year": 2026,
+    "first": "10/2026",
+    "second": "11/2026",
+    "topics": "Góp ý thẳng thắn, Tiết kiệm, giữ gìn tài sản chung",
 }
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 

@@ -41,7 +41,7 @@ MEMBER_MENU = {
     "tukiemtra",
     "nhiemvu",
 }  # the default menu: commands for everyone
-SECRETARY_MENU = MEMBER_MENU | {"moi", "dangvien", "taohop", "diemdanh", "giaoviec"}
+SECRETARY_MENU = MEMBER_MENU | {"moi", "dangvien", "taohop", "diemdanh", "giaoviec", "theodoi"}
 
 
 def menu(commands: list[dict[str, object]], scope: dict[str, object]) -> set[str]:
