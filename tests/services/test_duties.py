@@ -9,8 +9,10 @@ from sqlalchemy import select
 from core.clock import ManualClock
 from core.context import Services
 from core.duty_reports import DECIDE, FILE_MAX_BYTES
+from core.members import import_rows
 from core.messages import Incoming, Outcome, Received
 from core.payloads import encode
+from core.roster import RosterRow
 from core.texts import t
 from db.models import AuditEntry, Duty, DutyAssignee, DutyReport, DutyStatus, Outbox
 from handlers.duties import OPEN, REPORT
@@ -214,3 +216,27 @@ async def test_a_completion_waits_for_the_decision(services: Services) -> None:
     labels = [b.label for r in shown.replies for b in r.button_list()]
     assert labels == [t("duty_btn_confirm"), t("duty_btn_return")]
     assert "Xong" in text_of(shown)
+
+
+async def test_the_roster_is_paged_and_choices_survive_paging(services: Services) -> None:
+    cell, secretary, _, _, _ = await setup(services)
+    extra = [f"Đảng Viên Số {chr(ord('A') + i)}" for i in range(8)]  # 12 on the roster
+    rows = [
+        RosterRow(line=i + 2, full_name=n, phone=None, role="member", membership="full")
+        for i, n in enumerate(extra)
+    ]
+    await import_rows(services, cell.code, rows)
+    await secretary.say("/giaoviec")
+    await secretary.tap(t("duty_kind_assignment"))
+    await secretary.say("Tuyên truyền nghị quyết")
+    first = await secretary.tap(t("btn_skip"))
+    assert t("dw_assignees", count=0, page=1, pages=2) in text_of(first)
+    await secretary.tap(t("dw_pick_off", name=TAM))
+    second = await secretary.tap(t("btn_next"))
+    assert t("dw_assignees", count=1, page=2, pages=2) in text_of(second)
+    await secretary.tap(t("dw_pick_off", name=extra[-1]))
+    await secretary.tap(t("btn_prev"))
+    await secretary.tap(t("dw_btn_done"))
+    await secretary.say("10/11")
+    summary = text_of(await secretary.say("20/11"))
+    assert t("duty_line_assignees", names=f"{TAM}, {extra[-1]}") in summary
