@@ -46,6 +46,7 @@ CONTACTED = "flc"  # flc:<selfcheck>[:l] (l: pressed on the /theodoi list)
 NOTE = "fln"  # fln:<selfcheck>
 FLOW = "flagnote"  # waiting for the note a leader types
 NOTE_MAX = 300
+GONE = frozenset({"flags_gone", "not_allowed", "not_linked"})  # a note that cannot be kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,13 @@ async def typed_note(services: Services, who: Incoming, text: str) -> CheckFlags
         state = await conversation.current(s, actor.member_id or 0, who.channel)
         if state is None or state.flow != FLOW:
             raise Refused("nothing_to_continue")
-        card = await _note(s, services, who, int(state.data["selfcheck"]), text)
+        try:
+            card = await _note(s, services, who, int(state.data["selfcheck"]), text)
+        except Refused as refusal:
+            if refusal.key in GONE:  # nowhere to keep the note: the flow ends here
+                await conversation.leave(s, actor.member_id or 0, who.channel)
+                await uow.commit()
+            raise
         await conversation.leave(s, actor.member_id or 0, who.channel)
         await uow.commit()
         return card
@@ -175,6 +182,7 @@ async def _as_leader(
 ) -> tuple[Actor, SelfCheck, Member]:
     """The self-check and its member, when `who` leads the member's cell; else refused."""
     actor = await load_actor(s, services.config, who.channel, who.sender_id)
+    require_member(actor)
     check = await s.get(SelfCheck, selfcheck_id)
     member = await s.get(Member, check.member_id) if check is not None else None
     if check is None or member is None:

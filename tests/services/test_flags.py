@@ -188,6 +188,20 @@ async def test_note_is_typed_kept_and_shown(services: Services) -> None:
         assert list(await uow.session.scalars(select(Conversation))) == []
 
 
+async def test_a_note_for_flags_that_are_gone_ends_the_flow(services: Services) -> None:
+    _, p = await setup(services)
+    sent = await monthly_with_flags(services, p["tam"])
+    await p["hung"].press(sent.notices[0].reply.button_list()[1].payload)
+    async with services.db.unit_of_work() as uow:  # e.g. the member changed the answers
+        for flag in await uow.session.scalars(select(Flag)):
+            await uow.session.delete(flag)
+        await uow.commit()
+    assert text_of(await p["hung"].say("Đã hẹn gặp")) == t("flags_gone")
+    async with services.db.unit_of_work() as uow:
+        assert list(await uow.session.scalars(select(Conversation))) == []
+    assert await audits(services, "flag_note_saved") == []
+
+
 async def test_monthly_suggestions(services: Services, clock: ManualClock) -> None:
     _, p = await setup(services)
     await monthly_with_flags(services, p["tam"])  # November: M1 and M7 (support)
