@@ -72,9 +72,14 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Role]]] = {
 }
 
 
+# Members' self-check answers: the cell's secretary and deputy only, never an administrator
+# of the deployment (privacy rule; committees above see counts only).
+PRIVATE_ACTIONS = frozenset({Action.FOLLOW_UP_SELFCHECKS})
+
+
 def allows(actor: Actor, action: Action, unit_path: Sequence[int]) -> bool:
     """May `actor` do `action` on the unit whose ids from the root are `unit_path`?"""
-    if actor.is_admin:
+    if actor.is_admin and action not in PRIVATE_ACTIONS:
         return True
     if action is Action.USE_MEMBER_FEATURES:
         return actor.is_active

@@ -38,7 +38,7 @@ ALLOWED = {
     Action.VIEW_ROSTER: {"deputy", "secretary", "admin"},
     Action.APPROVE_MEMBER: {"deputy", "secretary", "admin"},
     Action.MANAGE_MEETINGS: {"deputy", "secretary", "admin"},
-    Action.FOLLOW_UP_SELFCHECKS: {"deputy", "secretary", "admin"},
+    Action.FOLLOW_UP_SELFCHECKS: {"deputy", "secretary"},  # answers: not even an admin
     Action.MANAGE_DUTIES: {"deputy", "secretary", "admin"},
     Action.VIEW_AGGREGATE: {"deputy", "secretary", "committee_staff", "inspection", "admin"},
     Action.USE_MEMBER_FEATURES: {
