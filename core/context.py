@@ -41,6 +41,8 @@ class CoreConfig:
     selfcheck_forms: tuple[str, ...] = ("monthly", "quarterly")
     selfcheck_open_day: int = 1
     selfcheck_remind_days: tuple[int, ...] = (3, 7)
+    # Periods open, and reminders go, not before this local time of the day.
+    selfcheck_send_after: time = time(7, 30)
     # Days before a duty's due date on which its assignees are reminded.
     duty_remind_days: tuple[int, ...] = (7, 1)
 

@@ -11,7 +11,17 @@ from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.catalogue import dates, duties, flags, linking, meetings, recurrence, selfcheck, textmenu
+from core.catalogue import (
+    dates,
+    duties,
+    flags,
+    linking,
+    meetings,
+    recurrence,
+    selfcheck,
+    selfcheck_periods,
+    textmenu,
+)
 
 TEXTS: dict[str, str] = {
     # --- refusals and errors -----------------------------------------------------------------
@@ -267,6 +277,7 @@ _merge(
     textmenu.TEXTS,
     linking.TEXTS,
     selfcheck.TEXTS,
+    selfcheck_periods.TEXTS,
     duties.TEXTS,
     flags.TEXTS,
 )

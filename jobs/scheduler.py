@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from core import duty_reminders, housekeeping, reminders
+from core import duty_reminders, housekeeping, reminders, selfcheck_periods
 from core.context import Services
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY_MINUTES = 60
 REMINDER_TICK_SECONDS = 30
 DUTY_TICK_SECONDS = 60
+SELFCHECK_TICK_SECONDS = 60
 
 
 async def run_housekeeping(services: Services) -> None:
@@ -37,6 +38,14 @@ async def run_reminder_tick(services: Services, on_queued: Callable[[], None]) -
     result = await reminders.tick(services)
     if result.queued:
         log.info("reminders: %d queued, %d meetings made", result.queued, result.meetings_made)
+        on_queued()
+
+
+async def run_selfcheck_tick(services: Services, on_queued: Callable[[], None]) -> None:
+    result = await selfcheck_periods.tick(services)
+    if result.opened or result.queued:
+        log.info("self-checks: %d periods opened, %d queued", result.opened, result.queued)
+    if result.queued:
         on_queued()
 
 
@@ -59,6 +68,15 @@ def build_scheduler(
         args=(services, on_queued),
         id="reminders",
         misfire_grace_time=REMINDER_TICK_SECONDS,
+        **common,
+    )
+    scheduler.add_job(
+        run_selfcheck_tick,
+        "interval",
+        seconds=SELFCHECK_TICK_SECONDS,
+        args=(services, on_queued),
+        id="selfcheck_periods",
+        misfire_grace_time=SELFCHECK_TICK_SECONDS,
         **common,
     )
     scheduler.add_job(

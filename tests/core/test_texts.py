@@ -92,6 +92,7 @@ SAMPLES = {
     "due": "30/11/2026",
     "mark": " ⚠️ quá hạn",
     "year": 2026,
+    "quarter": "IV",
     "first": "10/2026",
     "second": "11/2026",
     "topics": "Góp ý thẳng thắn, Tiết kiệm, giữ gìn tài sản chung",
