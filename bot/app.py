@@ -13,7 +13,13 @@ from urllib.parse import urlparse
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import SystemClock
-from bot.settings import Settings, parse_offsets
+from bot.settings import (
+    Settings,
+    parse_clock_time,
+    parse_form_names,
+    parse_offsets,
+    parse_remind_days,
+)
 from channels.base import Channel
 from channels.gateway import Gateway
 from channels.telegram import TelegramChannel, TelegramConfig
@@ -51,6 +57,10 @@ def core_config(settings: Settings) -> CoreConfig:
         unexcused_year_limit=settings.unexcused_year_limit,
         channels=frozenset(settings.running_channels),
         zalo_bot_name=settings.zalo_bot_name,
+        selfcheck_forms=parse_form_names(settings.selfcheck_forms),
+        selfcheck_open_day=settings.selfcheck_open_day,
+        selfcheck_remind_days=parse_remind_days(settings.selfcheck_remind_days),
+        selfcheck_send_after=parse_clock_time(settings.selfcheck_send_after),
     )
 
 

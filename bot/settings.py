@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.forms import default_forms
+
 _TOKEN = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{10,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 _ZALO_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,200}$")
@@ -68,6 +70,12 @@ class Settings(BaseSettings):
     # Public address of the web server (the webhook one); enables download links on Zalo.
     public_base_url: str | None = None
     file_link_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+    # Self-check periods: which forms run ("" disables), the opening day of the month (or of
+    # the quarter's first month), reminder days after opening, and the earliest local time.
+    selfcheck_forms: str = "monthly,quarterly"
+    selfcheck_open_day: int = Field(default=1, ge=1, le=28)
+    selfcheck_remind_days: str = "3,7"
+    selfcheck_send_after: str = "07:30"
 
     @field_validator("bot_token")
     @classmethod
@@ -186,6 +194,24 @@ class Settings(BaseSettings):
         parse_duty_days(value)
         return value
 
+    @field_validator("selfcheck_forms")
+    @classmethod
+    def _selfcheck_forms(cls, value: str) -> str:
+        parse_form_names(value)
+        return value
+
+    @field_validator("selfcheck_remind_days")
+    @classmethod
+    def _remind_days(cls, value: str) -> str:
+        parse_remind_days(value)
+        return value
+
+    @field_validator("selfcheck_send_after")
+    @classmethod
+    def _send_after(cls, value: str) -> str:
+        parse_clock_time(value)
+        return value
+
     @field_validator("webhook_secret", "zalo_webhook_secret")
     @classmethod
     def _secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -278,6 +304,35 @@ def parse_quiet_hours(value: str) -> tuple[time, time]:
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     try:
         return time(h1, m1), time(h2, m2)
+    except ValueError as exc:
+        raise ValueError("hours must be 00-23 and minutes 00-59") from exc
+
+
+def parse_form_names(value: str) -> tuple[str, ...]:
+    """ "monthly,quarterly" → the self-check forms run in periods; "" runs none."""
+    names = tuple(dict.fromkeys(n.strip().lower() for n in value.split(",") if n.strip()))
+    known = sorted({name for name, _ in default_forms()})
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown form {unknown[0]!r} (forms: {', '.join(known)}; empty: none)")
+    return names
+
+
+def parse_remind_days(value: str) -> tuple[int, ...]:
+    """ "3,7" → days after a period opened on which members are reminded; "" reminds never."""
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if not all(p.isascii() and p.isdigit() and 1 <= int(p) <= 90 for p in parts):
+        raise ValueError("must look like 3,7 (days after the period opened, 1-90)")
+    return tuple(sorted({int(p) for p in parts}))
+
+
+def parse_clock_time(value: str) -> time:
+    """ "07:30" → a local time of the day."""
+    match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", value.strip())
+    if not match:
+        raise ValueError("must look like 07:30")
+    try:
+        return time(int(match.group(1)), int(match.group(2)))
     except ValueError as exc:
         raise ValueError("hours must be 00-23 and minutes 00-59") from exc
 

@@ -239,6 +239,71 @@ def test_any_quiet_hours_string_parses_or_names_the_setting(value: str) -> None:
     assert (start, end) == parse_quiet_hours(value)
 
 
+# --- self-check periods -----------------------------------------------------------------------
+
+
+def test_selfcheck_defaults_reach_the_core_config() -> None:
+    from bot.app import core_config
+
+    config = core_config(load_settings(_env_file=None))
+    assert config.selfcheck_forms == ("monthly", "quarterly")
+    assert config.selfcheck_open_day == 1
+    assert config.selfcheck_remind_days == (3, 7)
+    assert config.selfcheck_send_after == time(7, 30)
+
+
+def test_selfcheck_settings_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.app import core_config
+
+    monkeypatch.setenv("SELFCHECK_FORMS", " Quarterly ")
+    monkeypatch.setenv("SELFCHECK_OPEN_DAY", "28")
+    monkeypatch.setenv("SELFCHECK_REMIND_DAYS", "10, 2,2")
+    monkeypatch.setenv("SELFCHECK_SEND_AFTER", "8:05")
+    config = core_config(load_settings(_env_file=None))
+    assert config.selfcheck_forms == ("quarterly",)
+    assert config.selfcheck_open_day == 28
+    assert config.selfcheck_remind_days == (2, 10)
+    assert config.selfcheck_send_after == time(8, 5)
+
+
+def test_empty_selfcheck_lists_disable_periods_and_reminders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.app import core_config
+
+    monkeypatch.setenv("SELFCHECK_FORMS", "")
+    monkeypatch.setenv("SELFCHECK_REMIND_DAYS", "")
+    config = core_config(load_settings(_env_file=None))
+    assert config.selfcheck_forms == ()
+    assert config.selfcheck_remind_days == ()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SELFCHECK_FORMS", "weekly"),
+        ("SELFCHECK_FORMS", "monthly;quarterly"),
+        ("SELFCHECK_OPEN_DAY", "0"),
+        ("SELFCHECK_OPEN_DAY", "29"),
+        ("SELFCHECK_OPEN_DAY", "first"),
+        ("SELFCHECK_REMIND_DAYS", "3,x"),
+        ("SELFCHECK_REMIND_DAYS", "0"),
+        ("SELFCHECK_REMIND_DAYS", "91"),
+        ("SELFCHECK_REMIND_DAYS", "3d,7d"),
+        ("SELFCHECK_REMIND_DAYS", "²"),
+        ("SELFCHECK_SEND_AFTER", "25:00"),
+        ("SELFCHECK_SEND_AFTER", "07:60"),
+        ("SELFCHECK_SEND_AFTER", "7h30"),
+        ("SELFCHECK_SEND_AFTER", "٠٧:٣٠"),
+    ],
+)
+def test_a_malformed_selfcheck_setting_names_itself(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    message = _error(monkeypatch, **{name: value})
+    assert message.startswith(f"configuration error: {name}: ")
+
+
 def test_duty_remind_days(monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.app import core_config
 
