@@ -11,7 +11,7 @@ import click
 
 from bot.harness import Harness, running_bot
 from bot.people import Person, Seen, ZaloPerson
-from core import reminders
+from core import reminders, selfcheck_periods
 from core.clock import ManualClock
 from core.context import Services
 from core.inviting import operator_invite
@@ -47,6 +47,10 @@ class Transcript:
     async def say(self, person: Person, text: str, expect: int = 1) -> list[Seen]:
         self.line(t("demo_user", name=person.name, text=text))
         return self.show(person, await person.say(text, expect=expect))
+
+    async def photo(self, person: Person, caption: str, expect: int = 1) -> list[Seen]:
+        self.line(t("demo_user_photo", name=person.name, caption=caption))
+        return self.show(person, await person.send_photo(caption, expect=expect))
 
     async def tap(self, person: Person, label: str, expect: int = 1) -> list[Seen]:
         if isinstance(person, ZaloPerson):  # no buttons: the person types the number
@@ -206,6 +210,57 @@ async def meetings_script(
     await show.tap(hung, t("att_line_excused", name="Lê Văn Tám"))
     await show.tap(hung, t("btn_att_rest"))
     await show.tap(hung, t("btn_att_finish"))
+    await selfcheck_script(h, show, hung, khoa)
+    await duty_script(h, show, hung, khoa)
+
+
+async def selfcheck_script(h: Harness, show: Transcript, hung: Person, khoa: Person) -> None:
+    """The monthly self-check opens; a member answers it; the secretary gets the one topic
+    the member wants help with, and marks it contacted."""
+    clock = h.app.clock
+    assert isinstance(clock, ManualClock) and h.app.deliverer is not None
+    show.step("demo_s_selfcheck")
+    clock.set(datetime(2026, 12, 6, 1, 0, tzinfo=UTC))  # 08:00 local
+    show.line(t("demo_clock", when=when_text(clock.now(), h.app.services.config.timezone)))
+    opened = await selfcheck_periods.tick(h.app.services)
+    h.app.deliverer.wake()
+    if opened.opened:
+        await show.arrivals(h, khoa)  # the first question comes by itself
+    else:  # the scheduler opened it already (a slow, paused demo)
+        await show.say(khoa, "/tukiemtra")
+    form = h.app.services.config.forms[("monthly", 1)]
+    for question in form.questions:
+        wants_help = question.id == "M7"
+        await show.tap(khoa, question.options[-1 if wants_help else 0].label)
+        if question.comment:
+            await show.tap(khoa, t("sc_btn_skip"))
+    await show.tap(khoa, t("sc_btn_submit"))
+    await show.arrivals(h, hung, expect=2)  # his own first question, then Khoa's flag
+    await show.tap(hung, t("flag_btn_contacted"))
+
+
+async def duty_script(h: Harness, show: Transcript, hung: Person, khoa: Person) -> None:
+    """A KT/GS duty from the plan: given, reported done with a photo, confirmed."""
+    show.step("demo_s_duty")
+    title = "Giám sát việc đóng đảng phí của tổ đảng viên ấp Phú Hữu"
+    await show.say(hung, "/giaoviec")
+    await show.tap(hung, t("duty_kind_supervision"))
+    await show.say(hung, title)
+    await show.tap(hung, t("btn_skip"))
+    await show.tap(hung, t("btn_next"))  # Khoa is on the second page of the roster
+    await show.tap(hung, t("dw_pick_off", name="Lý Văn Khoa"))
+    await show.tap(hung, t("dw_btn_done"))
+    await show.say(hung, "7/12")
+    await show.say(hung, "20/12")
+    await show.tap(hung, t("btn_confirm"))
+    await show.arrivals(h, khoa)
+    await show.say(khoa, "/nhiemvu")
+    await show.tap(khoa, t("duty_open_button", n=1, title=title))
+    await show.tap(khoa, t("duty_btn_completion"))
+    await show.photo(khoa, "Biên bản giám sát, có chữ ký tổ trưởng")
+    await show.arrivals(h, hung)
+    await show.tap(hung, t("duty_btn_confirm"))
+    await show.arrivals(h, khoa)
 
 
 async def run_demo(pause: float = 0.0, channel: str = "telegram") -> None:
@@ -213,7 +268,13 @@ async def run_demo(pause: float = 0.0, channel: str = "telegram") -> None:
         url = f"sqlite+aiosqlite:///{folder}/demo.db"
         # The demo's own clock: Tuesday 01/12/2026, 09:00 in Hà Nội; the script moves it.
         clock = ManualClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
-        async with running_bot(url, clock=clock, channel=channel, quiet_hours="21:00-06:30") as h:
+        async with running_bot(
+            url,
+            clock=clock,
+            channel=channel,
+            quiet_hours="21:00-06:30",
+            selfcheck_forms="monthly",
+        ) as h:
             show = Transcript(pause)
             click.echo(t("demo_title", url=h.emulator.url, channel=channel.capitalize()))
             await script(h, show)

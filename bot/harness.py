@@ -77,6 +77,9 @@ def harness_settings(
         "zalo_poll_timeout": 1,
         "log_level": "WARNING",
         "quiet_hours": "00:00-00:00",  # tests that need quiet hours set them (and a clock)
+        # No self-check periods open on their own mid-test; tests and the demo that want
+        # them set the forms and call the tick.
+        "selfcheck_forms": "",
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -240,6 +240,11 @@ TEXTS: dict[str, str] = {
     "demo_s_reminders": "Ba ngày trước buổi họp: bot tự gửi lời nhắc",
     "demo_s_leave": "Một đồng chí xin vắng, nêu lý do và gửi ý kiến",
     "demo_s_attendance": "Sau buổi họp: bí thư điểm danh",
+    "demo_s_selfcheck": (
+        "Kỳ tự kiểm tra tháng 12 mở: một đảng viên trả lời, bí thư nhận gợi ý cần quan tâm"
+    ),
+    "demo_s_duty": "Bí thư giao nhiệm vụ giám sát; đảng viên báo cáo hoàn thành kèm ảnh",
+    "demo_user_photo": "👤 {name} gửi một ảnh: «{caption}»",
     "demo_clock": "🕒 Đồng hồ chạy thử: {when}",
     # --- roster file problems (codes from core.roster) ---------------------------------------
     "roster_missing_column": "thiếu cột «Họ và tên» ở dòng tiêu đề",

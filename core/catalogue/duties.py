@@ -20,7 +20,7 @@ TEXTS: dict[str, str] = {
         "hoặc chọn «Bỏ qua»."
     ),
     "dw_assignees": (
-        "Chọn người thực hiện: chạm vào tên để chọn hoặc bỏ chọn, rồi bấm «Đã chọn xong». "
+        "Chọn người thực hiện: chọn tên để thêm hoặc bỏ, rồi chọn «Đã chọn xong». "
         "Đã chọn {count} đồng chí (trang {page}/{pages})."
     ),
     "dw_pick_on": "✅ {name}",
@@ -28,7 +28,7 @@ TEXTS: dict[str, str] = {
     "dw_btn_done": "Đã chọn xong",
     "dw_start": "Ngày bắt đầu? (ví dụ 15/11 hoặc 15/11/2026)",
     "dw_due": "Hạn hoàn thành? (không trước ngày bắt đầu {date})",
-    "dw_confirm": "Xin đồng chí kiểm tra lại rồi bấm «Xác nhận»:\n{summary}",
+    "dw_confirm": "Xin đồng chí kiểm tra lại rồi chọn «Xác nhận»:\n{summary}",
     "dw_done": "Đã giao nhiệm vụ «{title}». Người thực hiện sẽ được nhắc trước hạn {date}.",
     "duty_no_assignee": "Xin đồng chí chọn ít nhất một người thực hiện.",
     "duty_assignee_unknown": "Người này không có trong danh sách đảng viên của chi bộ.",

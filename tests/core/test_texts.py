@@ -13,6 +13,7 @@ from db.models import Role
 
 SAMPLES = {
     "until": "20:30 05/12/2026",
+    "caption": "Biên bản họp",
     "topic": "Đóng đảng phí",
     "done": 3,
     "length": 420,

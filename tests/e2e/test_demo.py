@@ -19,6 +19,11 @@ async def test_demo_runs_to_the_end(capsys: pytest.CaptureFixture[str], channel:
     assert t("code_used") in out and t("code_unknown") in out
     done = t("demo_done", steps=0, messages=0).split("0")[0]  # "Xong: "
     assert out.rstrip().splitlines()[-1].startswith(done)
+    # A member does the monthly self-check; the secretary gets the topic, not the answers.
+    assert t("sc_thanks", label="12/2026") in out
+    assert t("sc_flag_support") in out
+    # A duty: given, reported done with a photo, confirmed.
+    assert t("duty_reported_completion") in out and "xác nhận hoàn thành." in out
     if channel == "zalo":
         assert "Trả lời 1 hoặc 2." in out  # buttons became a numbered list
         assert t("demo_type_number", name="Khoa", number=1, label=t("btn_will_attend")) in out
