@@ -1,4 +1,4 @@
-"""`chibo holiday|cell`: days without meetings and per-cell reminder times."""
+"""`chibo holiday|cell|form`: days without meetings, per-cell reminder times, form versions."""
 
 from __future__ import annotations
 
@@ -73,5 +73,47 @@ def cell_reminders(cell_ref: str, offsets: str) -> None:
         async with operator_services() as services:
             await set_reminder_offsets(services, cell_ref, minutes)
             click.echo(t("cli_reminders_set", cell=cell_ref, offsets=offsets))
+
+    _run(go)
+
+
+@main.group()
+def form() -> None:
+    """Self-check forms (data/forms/*.yaml) and the version each cell uses."""
+
+
+@form.command("list")
+def form_list() -> None:
+    """List the form versions this deployment has."""
+    from core.form_choice import versions
+
+    async def go() -> None:
+        async with operator_services() as services:
+            for found in versions(services):
+                click.echo(
+                    t(
+                        "cli_form_line",
+                        form=found.name,
+                        version=found.version,
+                        title=found.title,
+                        count=found.questions,
+                    )
+                )
+
+    _run(go)
+
+
+@form.command("use")
+@click.option("--cell", "cell_ref", required=True, help="Code or id of the cell.")
+@click.option("--form", "name", required=True, help="Form name, e.g. monthly.")
+@click.option("--version", type=int, required=True, help="Version number (see `form list`).")
+def form_use(cell_ref: str, name: str, version: int) -> None:
+    """Switch a cell to another version of a form (for self-checks started afterwards)."""
+    from core.form_choice import use_version
+
+    async def go() -> None:
+        async with operator_services() as services:
+            cell_name = await use_version(services, cell_ref, name, version)
+            click.echo(t("cli_form_set", cell=cell_name, form=name, version=version))
 
     _run(go)

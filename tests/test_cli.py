@@ -496,3 +496,20 @@ def test_cell_reminder_times_are_checked(cli: Invoke, cell: str) -> None:
     assert ok.exit_code == 0 and t("cli_reminders_set", cell=cell, offsets="2d,3h") in ok.output
     bad = cli("cell", "reminders", "--cell", cell, "--offsets", "2x")
     assert bad.exit_code == 2 and t("cli_bad_offsets", offsets="2x") in bad.output
+
+
+# --- self-check form versions (issue 5) -----------------------------------------------------
+
+
+def test_form_versions_are_listed_and_a_cell_switched(cli: Invoke, cell: str) -> None:
+    listed = cli("form", "list")
+    assert listed.exit_code == 0, listed.output
+    assert t(
+        "cli_form_line", form="monthly", version=1, title="Tự kiểm tra hằng tháng", count=14
+    ) in (listed.output)
+    used = cli("form", "use", "--cell", cell, "--form", "monthly", "--version", "1")
+    assert used.exit_code == 0, used.output
+    assert t("cli_form_set", cell="Chi bộ Ấp Phú Hữu", form="monthly", version=1) in used.output
+    unknown = cli("form", "use", "--cell", cell, "--form", "monthly", "--version", "9")
+    assert unknown.exit_code == 1
+    assert t("form_unknown", form="monthly", version=9) in unknown.output

@@ -47,6 +47,14 @@ TEXTS: dict[str, str] = {
     "sc_flag_support": "cần hỗ trợ",
     "sc_flag_follow_up": "nên trao đổi",
     "sc_flags_note": "Đây chỉ là gợi ý để thăm hỏi, trao đổi riêng; không phải kết luận.",
+    "cli_form_line": "{form} phiên bản {version}: {title} ({count} câu)",
+    "cli_form_set": (
+        "Đã chuyển {cell} sang phiếu {form} phiên bản {version} "
+        "(áp dụng cho lần tự kiểm tra mới)."
+    ),
+    "form_unknown": (
+        "Không có phiếu {form} phiên bản {version}. Xem danh sách bằng lệnh: chibo form list"
+    ),
     # refusals
     "selfcheck_closed": (
         "Kỳ tự kiểm tra này đã đóng hoặc không còn. Gõ /tukiemtra để xem kỳ đang mở."

@@ -14,6 +14,8 @@ from db.models import Role
 SAMPLES = {
     "until": "20:30 05/12/2026",
     "caption": "Biên bản họp",
+    "form": "monthly",
+    "version": 2,
     "topic": "Đóng đảng phí",
     "done": 3,
     "length": 420,
