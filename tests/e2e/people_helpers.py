@@ -4,11 +4,13 @@ same scenario runs on Telegram (buttons) and on Zalo (typed numbers)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.harness import Harness
 from bot.people import Person, Seen, ZaloPerson, from_telegram, from_zalo
+from core.clock import ManualClock
 from core.texts import t
 from db.models import ChannelAccount, Member
 from tests.e2e.helpers import member_code
@@ -86,3 +88,32 @@ async def statuses_of(h: Harness, name: str) -> list[str]:
     async with h.app.services.db.unit_of_work() as uow:
         rows = await uow.session.scalars(select(Member.status).where(Member.full_name == name))
         return [status.value for status in rows]
+
+
+# --- time and proactive messages (self-check periods, duties) ------------------------------
+
+
+def local(y: int, m: int, d: int, hh: int, mm: int = 0) -> datetime:
+    """A wall-clock time in Hà Nội (UTC+7), as UTC."""
+    return datetime(y, m, d, hh, mm, tzinfo=UTC) - timedelta(hours=7)
+
+
+def clock_of(h: Harness) -> ManualClock:
+    clock = h.app.services.clock
+    assert isinstance(clock, ManualClock)
+    return clock
+
+
+def wake(h: Harness) -> None:
+    """Let the app's own deliverer send what a tick just queued."""
+    assert h.app.deliverer is not None
+    h.app.deliverer.wake()
+
+
+async def since(h: Harness, person: Person, after: int) -> list[Seen]:
+    """What the bot has sent `person` after `mark` so far, without waiting for more."""
+    return await h.arrivals(person, after, expect=0, timeout=0)
+
+
+async def marks(people: list[Person]) -> list[int]:
+    return [await mark(p) for p in people]
