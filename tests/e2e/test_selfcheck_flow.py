@@ -49,7 +49,9 @@ async def open_period(h: Harness) -> None:
 async def test_selfcheck_across_a_restart(
     sqlite_url: str, clock: ManualClock, channel: str
 ) -> None:
-    async with running_bot(sqlite_url, migrate_first=False, clock=clock, channel=channel) as h:
+    async with running_bot(
+        sqlite_url, migrate_first=False, clock=clock, channel=channel, selfcheck_forms="monthly"
+    ) as h:
         cell = await seed_cell(h.app.services)
         await join(h, cell, SECRETARY)
         tam = await join(h, cell, MEMBER)
@@ -59,7 +61,9 @@ async def test_selfcheck_across_a_restart(
         assert progress(3) in only(await tam.tap(first("M2"))).body
 
     # The bot restarts: the member goes on where they stopped.
-    async with running_bot(sqlite_url, migrate_first=False, clock=clock, channel=channel) as h:
+    async with running_bot(
+        sqlite_url, migrate_first=False, clock=clock, channel=channel, selfcheck_forms="monthly"
+    ) as h:
         tam, hung = h.person(NUMBERS[MEMBER], MEMBER), h.person(NUMBERS[SECRETARY], SECRETARY)
         await hung.say("/lichhop")  # the new emulator learns the secretary's chat
         resumed = only(await tam.say("/tukiemtra"))
