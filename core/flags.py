@@ -188,6 +188,8 @@ async def _as_leader(
     if check is None or member is None:
         raise Refused("flags_gone")
     await require(s, actor, Action.FOLLOW_UP_SELFCHECKS, member.cell_id)
+    if member.id == actor.member_id:
+        raise Refused("flags_own")  # one's own flags are for another leader to follow up
     return actor, check, member
 
 

@@ -21,7 +21,7 @@ from core.forms import Condition, Form, Question, QuestionKind, newest
 from core.identity import load_actor
 from core.messages import Address, Incoming
 from core.policy import CELL_LEADERS, COMMITTEE_ROLES, Actor
-from core.roster_queries import leader_addresses
+from core.roster_queries import leader_addresses, member_addresses
 from db.models import (
     CellForm,
     Flag,
@@ -244,7 +244,10 @@ async def submit(services: Services, who: Incoming, selfcheck_id: int) -> Submit
         check.position = SUMMARY
         flagged = await _flag(s, check, step, now)
         audit.record(s, now, "selfcheck_submitted", actor_id=actor.member_id)
-        leaders = await leader_addresses(s, check.cell_id) if flagged else []
+        # The cell's leaders, but never the member about themselves (a deputy who sends).
+        own = set(await member_addresses(s, check.member_id))
+        leaders = [a for a in await leader_addresses(s, check.cell_id) if a not in own]
+        leaders = leaders if flagged else []
         await uow.commit()
         done = replace(step, submitted=True, question=None)
         return Submitted(done, actor.full_name, flagged, leaders)

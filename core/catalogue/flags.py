@@ -49,4 +49,8 @@ TEXTS: dict[str, str] = {
     "flag_note_long": (
         "Ghi chú dài {length} ký tự, quá giới hạn {limit}. Xin đồng chí viết ngắn lại."
     ),
+    "flags_own": (
+        "Nội dung tự kiểm tra của chính đồng chí do bí thư hoặc phó bí thư khác theo dõi; "
+        "đồng chí không tự đánh dấu được."
+    ),
 }

@@ -49,8 +49,7 @@ TEXTS: dict[str, str] = {
     "sc_flags_note": "Đây chỉ là gợi ý để thăm hỏi, trao đổi riêng; không phải kết luận.",
     "cli_form_line": "{form} phiên bản {version}: {title} ({count} câu)",
     "cli_form_set": (
-        "Đã chuyển {cell} sang phiếu {form} phiên bản {version} "
-        "(áp dụng cho lần tự kiểm tra mới)."
+        "Đã chuyển {cell} sang phiếu {form} phiên bản {version} (áp dụng cho lần tự kiểm tra mới)."
     ),
     "form_unknown": (
         "Không có phiếu {form} phiên bản {version}. Xem danh sách bằng lệnh: chibo form list"

@@ -207,3 +207,25 @@ async def test_history_shows_only_ones_own(services: Services) -> None:
     assert text_of(await hung.press("scm")) == t("sc_history_none")
     async with services.db.unit_of_work() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(SelfCheck)) == 1
+
+
+async def test_a_leader_is_never_told_about_nor_clears_their_own_flags(
+    services: Services,
+) -> None:
+    hung, mai, _ = await setup(services)
+    await open_period(services)
+    await mai.say("/tukiemtra")
+    for question in MONTHLY.questions:
+        await mai.tap(
+            "Có, muốn trao đổi với bí thư" if question.id == "M7" else first_label(question.id)
+        )
+        if question.comment:
+            await mai.tap(t("sc_btn_skip"))
+    sent = await mai.tap(t("sc_btn_submit"))
+    assert [n.to.chat_id for n in sent.notices] == ["100"]  # the secretary only
+    check_id = sent.notices[0].reply.button_list()[0].payload.split(":")[1]
+    assert text_of(await mai.press(f"flc:{check_id}")) == t("flags_own")
+    async with services.db.unit_of_work() as uow:
+        flags = list(await uow.session.scalars(select(Flag)))
+    assert [f.contacted_at for f in flags] == [None]
+    assert text_of(await hung.press(f"flc:{check_id}")) != t("flags_own")
