@@ -266,6 +266,9 @@ async def test_claims_of_a_killed_worker_come_back_after_the_lease_without_anoth
     await seed_outbox(sqlite_url)
     outbox = Outboxes(Database(sqlite_url))
     env = bot_env(sqlite_url, emu.url, lease)
+    # Slow sends, so that a batch takes seconds and the kill surely lands inside one even on
+    # a loaded machine (at 1000/s a batch was over before the kill could follow the check).
+    env["DELIVERY_RATE"] = "40"
     try:
         first = await bots(env)
 
