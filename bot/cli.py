@@ -144,6 +144,21 @@ def db_current() -> None:
     click.echo(t("cli_db_current", revision=revision or "-", head=migrate.head_revision()))
 
 
-from bot import cli_duties, cli_meetings, cli_roster  # noqa: E402  (they register their commands on `main`)
+from bot import (  # noqa: E402  (they register their commands on `main`)
+    cli_duties,
+    cli_meetings,
+    cli_programme,
+    cli_reports,
+    cli_roster,
+    cli_seed,
+)
 
-__all__ = ["cli_duties", "cli_meetings", "cli_roster", "main"]
+__all__ = [
+    "cli_duties",
+    "cli_meetings",
+    "cli_programme",
+    "cli_reports",
+    "cli_roster",
+    "cli_seed",
+    "main",
+]

@@ -18,6 +18,10 @@ class Action(enum.StrEnum):
     MANAGE_MEETINGS = "manage_meetings"  # schedule, move, cancel, take attendance
     FOLLOW_UP_SELFCHECKS = "follow_up_selfchecks"  # see members' flags, mark contacted, notes
     MANAGE_DUTIES = "manage_duties"  # assign KT/GS duties, confirm or send back reports
+    NUDGE = "nudge"  # remind members who have not done the self-check or answered an RSVP
+    ANNOUNCE = "announce"  # /thongbao to the whole cell, see who has read it
+    REGISTER_PROGRAMME = "register_programme"  # the cell's registration in the model programme
+    APPRAISE = "appraise"  # record the model programme's appraisal outcome for a cell
 
 
 class Audience(enum.StrEnum):
@@ -68,6 +72,12 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Role]]] = {
     Action.MANAGE_MEETINGS: (CELL_LEADERS, frozenset()),
     Action.FOLLOW_UP_SELFCHECKS: (CELL_LEADERS, frozenset()),  # answers: the cell's leaders only
     Action.MANAGE_DUTIES: (CELL_LEADERS, frozenset()),
+    Action.NUDGE: (CELL_LEADERS, frozenset()),
+    Action.ANNOUNCE: (CELL_LEADERS, frozenset()),
+    # The secretary registers the cell; committee staff may register on its behalf.
+    Action.REGISTER_PROGRAMME: (CELL_LEADERS, COMMITTEE_ROLES),
+    # Which unit's inspection committee appraises is a setting, checked on top of this rule.
+    Action.APPRAISE: (frozenset(), COMMITTEE_ROLES),
     Action.VIEW_AGGREGATE: (CELL_LEADERS | COMMITTEE_ROLES, COMMITTEE_ROLES),
 }
 

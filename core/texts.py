@@ -12,14 +12,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.catalogue import (
+    announcements,
+    committee,
     dates,
     duties,
     flags,
     linking,
     meetings,
     recurrence,
+    reports,
     selfcheck,
     selfcheck_periods,
+    status,
     textmenu,
 )
 
@@ -285,6 +289,10 @@ _merge(
     selfcheck_periods.TEXTS,
     duties.TEXTS,
     flags.TEXTS,
+    status.TEXTS,
+    reports.TEXTS,
+    announcements.TEXTS,
+    committee.TEXTS,
 )
 
 

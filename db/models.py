@@ -660,3 +660,77 @@ class DutyReport(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_duty_reports_duty_id", "duty_id"),)
+
+
+# --- announcements and the KT/GS model programme (issue 6) ----------------------------------
+
+
+class Announcement(Base):
+    """A message from the secretary to the whole cell, with a «Đã đọc» button (/thongbao)."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(3000))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_announcements_cell_id_created_at", "cell_id", "created_at"),)
+
+
+class AnnouncementRecipient(Base):
+    """A member an announcement went to; `read_at` is set when they press «Đã đọc»."""
+
+    __tablename__ = "announcement_recipients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE")
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("announcement_id", "member_id"),
+        Index("ix_announcement_recipients_member_id", "member_id"),
+    )
+
+
+class AppraisalOutcome(enum.StrEnum):
+    REWARDED = "rewarded"  # khen thưởng
+    PRAISED = "praised"  # biểu dương
+    RECOGNISED = "recognised"  # công nhận
+    NOT_MET = "not_met"  # chưa đạt
+
+
+class ProgrammeRegistration(Base):
+    """A cell registered for the year's model programme "chi bộ thực hiện tốt công tác KT, GS
+    và nói không với đảng viên vi phạm", and the appraisal at the end of the year."""
+
+    __tablename__ = "programme_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cell_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    resolution_on: Mapped[date | None] = mapped_column(Date)  # the cell's resolution to register
+    registered_by: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
+    on_behalf: Mapped[bool] = mapped_column(default=False)  # registered by the committee
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[AppraisalOutcome | None] = mapped_column(
+        _enum(AppraisalOutcome, "appraisal_outcome")
+    )
+    outcome_note: Mapped[str | None] = mapped_column(String(500))
+    appraised_by: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    appraising_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL")
+    )
+    appraised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("cell_id", "year"),
+        Index("ix_programme_registrations_year", "year"),
+    )

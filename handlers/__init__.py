@@ -12,9 +12,11 @@ from core.policy import Audience
 from core.reminders import RSVP
 from core.router import CommandSpec, Router
 from handlers import (
+    announcements,
     attendance,
     cancel,
     channels,
+    committee,
     duties,
     duty_wizard,
     events,
@@ -22,11 +24,13 @@ from handlers import (
     guide,
     invite,
     meetings,
+    reports,
     roster,
     rsvp,
     schedule,
     selfcheck,
     start,
+    status,
 )
 
 
@@ -98,4 +102,9 @@ def build_router(services: Services) -> Router:
     router.flow(core_duty_wizard.FLOW, duty_wizard.typed)
     router.flow(duty_reports.FLOW, duties.report_typed, files=True)
     router.flow(duty_reports.RETURN_FLOW, duties.comment_typed)
+    # Status, reports, announcements, the committee (each module registers its own).
+    status.register(router)
+    reports.register(router)
+    announcements.register(router)
+    committee.register(router)
     return router

@@ -10,6 +10,14 @@ import pytest
 from core.roster import ROSTER_ERROR_CODES
 from core.texts import TEXTS, placeholders, t
 from db.models import Role
+from tests.core import (
+    samples_announcements,
+    samples_committee,
+    samples_reports,
+    samples_status,
+)
+
+AREAS = (samples_status, samples_reports, samples_announcements, samples_committee)
 
 SAMPLES = {
     "until": "20:30 05/12/2026",
@@ -100,6 +108,8 @@ SAMPLES = {
     "second": "11/2026",
     "topics": "Góp ý thẳng thắn, Tiết kiệm, giữ gìn tài sản chung",
 }
+for _area in AREAS:
+    SAMPLES.update(_area.SAMPLES)
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 
 
@@ -146,6 +156,8 @@ NO_DIACRITICS_NEEDED = {
     "duty_open_button",
     "duty_report_line",
 }
+for _area in AREAS:
+    NO_DIACRITICS_NEEDED |= _area.NO_DIACRITICS_NEEDED
 
 
 @pytest.mark.parametrize("key", sorted(TEXTS.keys() - NO_DIACRITICS_NEEDED))

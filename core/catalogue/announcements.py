@@ -1,0 +1,3 @@
+"""Texts for announcements to the whole cell (/thongbao) with «Đã đọc»."""
+
+TEXTS: dict[str, str] = {}

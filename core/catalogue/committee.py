@@ -1,0 +1,3 @@
+"""Texts for the committee roll-up (/tonghop) and the KT/GS model programme (/mohinh)."""
+
+TEXTS: dict[str, str] = {}

@@ -1,0 +1,3 @@
+"""Texts for secretary status (/tinhhinh) and nudges (/nhacnho)."""
+
+TEXTS: dict[str, str] = {}
