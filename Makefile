@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test test-sqlite lint format clean bench
+.PHONY: install demo run test test-sqlite lint format clean bench bench-selfcheck bench-scale
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test-sqlite: install  ## the suite without PostgreSQL
 
 bench: install  ## delivery benchmark against the emulator (~4 min; writes docs/BENCHMARKS.md)
 	$(BIN)/python -m bench.delivery $(BENCH_ARGS)
+
+bench-selfcheck: install  ## 200 members answering the self-check vs a bare PTB echo bot (~5 min; writes docs/BENCHMARKS.md)
+	$(BIN)/python -m bench.selfcheck $(BENCH_ARGS)
+
+bench-scale: install  ## /tinhhinh, /tonghop, exports and RSS on generated district/province data (writes docs/BENCHMARKS.md)
+	$(BIN)/python -m bench.scale $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -97,7 +97,7 @@ async def begin(services: Services, who: Incoming, period_id: int) -> Step:
         s = uow.session
         actor = await _member(s, services, who)
         period = await s.get(SelfCheckPeriod, period_id)
-        if period is None or period not in await _open(s, services):
+        if period is None or not _is_open(services, period):
             raise Refused("selfcheck_closed")
         assert actor.member_id is not None and actor.cell_id is not None
         check = await s.scalar(
@@ -140,9 +140,9 @@ async def answer(
         question = _applicable(step, question_id)
         if question.kind is not QuestionKind.CHOICE or question.option(value) is None:
             raise Refused("selfcheck_bad_answer")
-        await _store(s, check, question.id, value, None, now)
+        await _store(s, check, question.id, value, None, now, new=question.id not in step.answers)
         _reopen(check, now)
-        step = await _step(s, services, actor, check, period)
+        step = _stored(step, check, question.id, Answer(value, None))
         if question.comment:
             step = _at(step, question, commenting=True)
             await _wait_for_text(s, now, actor, check, question, "comment")
@@ -196,11 +196,13 @@ async def skip(services: Services, who: Incoming, selfcheck_id: int, question_id
         if question.kind is QuestionKind.TEXT:
             if not question.optional:
                 raise Refused("selfcheck_bad_answer")
-            await _store(s, check, question.id, SKIPPED, None, now)
+            new = question.id not in step.answers
+            await _store(s, check, question.id, SKIPPED, None, now, new=new)
             _reopen(check, now)
+            step = _stored(step, check, question.id, Answer(SKIPPED, None))
         assert actor.member_id is not None
         await conversation.leave(s, actor.member_id, who.channel)
-        step = _after(await _step(s, services, actor, check, period), question)
+        step = _after(step, question)
         await _maybe_wait(s, now, actor, check, step)
         await _keep_position(s, check, step, now)
         await uow.commit()
@@ -280,8 +282,21 @@ async def _member(s: AsyncSession, services: Services, who: Incoming) -> Actor:
     return actor
 
 
+def _today(services: Services) -> date:
+    return services.clock.now().astimezone(services.config.timezone).date()
+
+
+def _is_open(services: Services, period: SelfCheckPeriod) -> bool:
+    """Whether `_open` would list `period` (the same test, without a query)."""
+    today = _today(services)
+    return (
+        period.starts_on <= today <= period.ends_on
+        and period.form_name in services.config.selfcheck_forms
+    )
+
+
 async def _open(s: AsyncSession, services: Services) -> list[SelfCheckPeriod]:
-    today = services.clock.now().astimezone(services.config.timezone).date()
+    today = _today(services)
     rows = await s.scalars(
         select(SelfCheckPeriod)
         .where(
@@ -303,7 +318,7 @@ async def _own(
     if check is None or check.member_id != actor.member_id:
         raise Refused("selfcheck_not_yours")
     period = await s.get(SelfCheckPeriod, check.period_id)
-    if period is None or period not in await _open(s, services):
+    if period is None or not _is_open(services, period):
         raise Refused("selfcheck_closed")
     return actor, check, period
 
@@ -349,6 +364,12 @@ async def _step(
     )
 
 
+def _stored(step: Step, check: SelfCheck, question_id: str, given: Answer) -> Step:
+    """`step` once `given` is stored: what `_step` would read back, without reading it."""
+    answers = {**step.answers, question_id: given}
+    return replace(step, answers=answers, submitted=check.status is SelfCheckStatus.SUBMITTED)
+
+
 def _at(step: Step, question: Question | None, *, commenting: bool = False) -> Step:
     return replace(step, question=question, commenting=commenting)
 
@@ -382,10 +403,18 @@ async def _store(
     value: str | None,
     text: str | None,
     now: datetime,
+    *,
+    new: bool = False,
 ) -> None:
-    row = await s.scalar(
-        select(SelfCheckAnswer).where(
-            SelfCheckAnswer.selfcheck_id == check.id, SelfCheckAnswer.question_id == question_id
+    """`new`: this unit of work has just read that there is no answer yet (no lookup)."""
+    row = (
+        None
+        if new
+        else await s.scalar(
+            select(SelfCheckAnswer).where(
+                SelfCheckAnswer.selfcheck_id == check.id,
+                SelfCheckAnswer.question_id == question_id,
+            )
         )
     )
     if row is None:
