@@ -41,6 +41,10 @@ ALLOWED = {
     Action.FOLLOW_UP_SELFCHECKS: {"deputy", "secretary"},  # answers: not even an admin
     Action.MANAGE_DUTIES: {"deputy", "secretary", "admin"},
     Action.VIEW_AGGREGATE: {"deputy", "secretary", "committee_staff", "inspection", "admin"},
+    Action.NUDGE: {"deputy", "secretary", "admin"},
+    Action.ANNOUNCE: {"deputy", "secretary", "admin"},
+    Action.REGISTER_PROGRAMME: {"deputy", "secretary", "committee_staff", "inspection", "admin"},
+    Action.APPRAISE: {"committee_staff", "inspection", "admin"},
     Action.USE_MEMBER_FEATURES: {
         "member",
         "deputy",
