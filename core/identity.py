@@ -8,28 +8,40 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.context import CoreConfig
 from core.errors import Refused
 from core.policy import Action, Actor, Grant, allows
-from db.models import ChannelAccount, Member, MemberStatus, Unit
+from db.models import ChannelAccount, Member, MemberRole, MemberStatus, Unit
 
 
 async def load_actor(
     session: AsyncSession, config: CoreConfig, channel: str, external_id: str
 ) -> Actor:
+    """One query (every update runs it): the member behind the account and their roles."""
     is_admin = (channel, external_id) in config.admin_accounts
-    member = await session.scalar(
-        select(Member)
-        .join(ChannelAccount, ChannelAccount.member_id == Member.id)
-        .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
-    )
-    if member is None:
+    rows = (
+        await session.execute(
+            select(
+                Member.id,
+                Member.full_name,
+                Member.cell_id,
+                Member.status,
+                MemberRole.role,
+                MemberRole.unit_id,
+            )
+            .join(ChannelAccount, ChannelAccount.member_id == Member.id)
+            .outerjoin(MemberRole, MemberRole.member_id == Member.id)
+            .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
+        )
+    ).all()
+    if not rows:
         return Actor(channel=channel, external_id=external_id, is_admin=is_admin)
+    first = rows[0]
     return Actor(
         channel=channel,
         external_id=external_id,
-        member_id=member.id,
-        full_name=member.full_name,
-        cell_id=member.cell_id,
-        status=member.status,
-        grants=frozenset(Grant(r.role, r.unit_id) for r in member.roles),
+        member_id=first.id,
+        full_name=first.full_name,
+        cell_id=first.cell_id,
+        status=first.status,
+        grants=frozenset(Grant(r.role, r.unit_id) for r in rows if r.role is not None),
         is_admin=is_admin,
     )
 

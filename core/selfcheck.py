@@ -314,11 +314,17 @@ async def _own(
 ) -> tuple[Actor, SelfCheck, SelfCheckPeriod]:
     """The member's own self-check of a period still open; anything else is refused."""
     actor = await _member(s, services, who)
-    check = await s.get(SelfCheck, selfcheck_id)
-    if check is None or check.member_id != actor.member_id:
+    row = (
+        await s.execute(
+            select(SelfCheck, SelfCheckPeriod)
+            .join(SelfCheckPeriod, SelfCheckPeriod.id == SelfCheck.period_id)
+            .where(SelfCheck.id == selfcheck_id)
+        )
+    ).first()
+    if row is None or row[0].member_id != actor.member_id:
         raise Refused("selfcheck_not_yours")
-    period = await s.get(SelfCheckPeriod, check.period_id)
-    if period is None or not _is_open(services, period):
+    check, period = row.tuple()
+    if not _is_open(services, period):
         raise Refused("selfcheck_closed")
     return actor, check, period
 
