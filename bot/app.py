@@ -30,6 +30,7 @@ from core.context import CoreConfig, Services
 from core.quiet import QuietHours
 from db.engine import Database
 from db.migrate import check_schema
+from db.models import UnitKind
 from handlers import build_router
 from jobs.delivery import Deliverer, DeliveryConfig
 from jobs.scheduler import build_scheduler
@@ -61,6 +62,7 @@ def core_config(settings: Settings) -> CoreConfig:
         selfcheck_open_day=settings.selfcheck_open_day,
         selfcheck_remind_days=parse_remind_days(settings.selfcheck_remind_days),
         selfcheck_send_after=parse_clock_time(settings.selfcheck_send_after),
+        appraisal_unit_kind=UnitKind(settings.appraisal_unit_kind),
     )
 
 

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.forms import default_forms
+from db.models import UnitKind
 
 _TOKEN = re.compile(r"^\d{3,12}:[A-Za-z0-9_-]{10,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
@@ -76,6 +77,9 @@ class Settings(BaseSettings):
     selfcheck_open_day: int = Field(default=1, ge=1, le=28)
     selfcheck_remind_days: str = "3,7"
     selfcheck_send_after: str = "07:30"
+    # The kind of unit whose staff and inspection committee appraise the KT/GS model programme
+    # (after the 2025 reorganisation: the commune/ward committee).
+    appraisal_unit_kind: str = "committee"
 
     @field_validator("bot_token")
     @classmethod
@@ -211,6 +215,14 @@ class Settings(BaseSettings):
     def _send_after(cls, value: str) -> str:
         parse_clock_time(value)
         return value
+
+    @field_validator("appraisal_unit_kind")
+    @classmethod
+    def _appraisal_kind(cls, value: str) -> str:
+        kinds = [k.value for k in UnitKind if k is not UnitKind.CELL]
+        if value.strip().lower() not in kinds:
+            raise ValueError(f"must be one of: {', '.join(kinds)}")
+        return value.strip().lower()
 
     @field_validator("webhook_secret", "zalo_webhook_secret")
     @classmethod

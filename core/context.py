@@ -11,6 +11,7 @@ from core.clock import Clock
 from core.forms import Form, default_forms
 from core.quiet import QuietHours
 from db.engine import Database
+from db.models import UnitKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,8 @@ class CoreConfig:
     selfcheck_send_after: time = time(7, 30)
     # Days before a duty's due date on which its assignees are reminded.
     duty_remind_days: tuple[int, ...] = (7, 1)
+    # The kind of unit whose staff and inspection committee appraise the model programme.
+    appraisal_unit_kind: UnitKind = UnitKind.COMMITTEE
 
 
 @dataclass(frozen=True, slots=True)

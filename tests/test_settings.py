@@ -320,3 +320,20 @@ def test_a_malformed_duty_remind_days_names_itself(
 ) -> None:
     message = _error(monkeypatch, DUTY_REMIND_DAYS=value)
     assert message.startswith("configuration error: DUTY_REMIND_DAYS: ")
+
+
+def test_appraisal_unit_kind(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.app import core_config
+    from db.models import UnitKind
+
+    assert core_config(load_settings(_env_file=None)).appraisal_unit_kind is UnitKind.COMMITTEE
+    monkeypatch.setenv("APPRAISAL_UNIT_KIND", "District")
+    assert core_config(load_settings(_env_file=None)).appraisal_unit_kind is UnitKind.DISTRICT
+
+
+@pytest.mark.parametrize("value", ["cell", "huyen", ""])
+def test_a_malformed_appraisal_unit_kind_names_itself(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    message = _error(monkeypatch, APPRAISAL_UNIT_KIND=value)
+    assert message.startswith("configuration error: APPRAISAL_UNIT_KIND: ")
