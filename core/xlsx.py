@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -33,6 +34,19 @@ A4 = "9"
 
 Book = Any  # openpyxl.Workbook (write-only); openpyxl ships no type information
 Sheet = Any
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    """One value with its own number format (e.g. a percentage in a column of counts)."""
+
+    value: object
+    number_format: str
+
+
+def percent(ratio: float | None) -> Formatted | None:
+    """A ratio 0..1 shown as "86%"; None stays an empty cell."""
+    return None if ratio is None else Formatted(ratio, PERCENT_FORMAT)
 
 
 def new_workbook() -> Book:
@@ -137,6 +151,8 @@ def _header_cell(sheet: Sheet, text: str) -> Any:
 
 
 def _cell(sheet: Sheet, value: object, number_format: str | None) -> object:
+    if isinstance(value, Formatted):
+        number_format, value = value.number_format, value.value
     if isinstance(value, datetime):
         number_format = number_format or DATETIME_FORMAT
     elif isinstance(value, date):
