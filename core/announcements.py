@@ -318,7 +318,7 @@ async def detail(services: Services, who: Incoming, id_: int) -> Detail:
     """Who has read one announcement and who has not (the cell's leaders only)."""
     async with services.db.unit_of_work() as uow:
         s = uow.session
-        found = await _as_leader_of(services, s, who, id_)
+        _, found = await _as_leader_of(services, s, who, id_)
         author = await s.scalar(select(Member.full_name).where(Member.id == found.created_by))
         rows = await s.execute(
             select(Member.full_name, AnnouncementRecipient.read_at)
@@ -336,16 +336,19 @@ async def detail(services: Services, who: Incoming, id_: int) -> Detail:
 
 async def nudge(services: Services, who: Incoming, id_: int) -> Nudged:
     """«Nhắc người chưa đọc»: the announcement again, with «Đã đọc», to the members who have
-    not read it and were not nudged about it today."""
+    not read it and were not nudged about it today (not to the leader who presses)."""
     now = services.clock.now()
     tz = services.config.timezone
     today = now.astimezone(tz).date()
     midnight = datetime.combine(today, time(0), tz)
     async with services.db.unit_of_work() as uow:
         s = uow.session
-        found = await _as_leader_of(services, s, who, id_)
-        actor = await load_actor(s, services.config, who.channel, who.sender_id)
-        unread = [*_counted(found), AnnouncementRecipient.read_at.is_(None)]
+        actor, found = await _as_leader_of(services, s, who, id_)
+        unread = [
+            *_counted(found),
+            AnnouncementRecipient.read_at.is_(None),
+            AnnouncementRecipient.member_id != (actor.member_id or 0),  # not the one pressing
+        ]
         waiting = await s.scalar(select(func.count(AnnouncementRecipient.id)).where(*unread))
         due_rows = await s.execute(
             select(AnnouncementRecipient.id, AnnouncementRecipient.member_id).where(
@@ -413,14 +416,14 @@ def _same_draft(state: conversation.State, number: int) -> None:
 
 async def _as_leader_of(
     services: Services, s: AsyncSession, who: Incoming, id_: int
-) -> Announcement:
+) -> tuple[Actor, Announcement]:
     actor = await load_actor(s, services.config, who.channel, who.sender_id)
     require_member(actor)
     found = await s.get(Announcement, id_)
     if found is None:
         raise Refused("ann_gone")
     await require(s, actor, Action.ANNOUNCE, found.cell_id)
-    return found
+    return actor, found
 
 
 def _counted(found: Announcement) -> list[ColumnElement[bool]]:

@@ -22,7 +22,7 @@ TEXTS: dict[str, str] = {
         "Hôm nay đã nhắc các đồng chí chưa đọc thông báo này rồi. "
         "Ngày mai đồng chí có thể nhắc lại."
     ),
-    "ann_nudge_none": "Tất cả các đồng chí đã đọc thông báo này, không cần nhắc.",
+    "ann_nudge_none": "Không còn đồng chí nào khác chưa đọc thông báo này, không cần nhắc.",
     "ann_gone": "Không tìm thấy thông báo này. Gõ /thongbao để xem các thông báo của chi bộ.",
     # --- writing ---------------------------------------------------------------------------------
     "ann_ask_text": (
