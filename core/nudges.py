@@ -209,16 +209,17 @@ async def send(services: Services, who: Incoming, day: str) -> Sent:
         found = await plan(s, config, now, cell_id)
         messages = _messages(config, now, await cell_name(s, cell_id), found)
         sent = await enqueue(s, services, now, messages)
-        audit.record(
-            s,
-            now,
-            "nudge_sent",
-            actor_id=actor_id,
-            unit_id=cell_id,
-            members=sent,
-            selfcheck=found.selfcheck,
-            rsvp=found.rsvp,
-            already=found.already,
-        )
+        if sent:
+            audit.record(
+                s,
+                now,
+                "nudge_sent",
+                actor_id=actor_id,
+                unit_id=cell_id,
+                members=sent,
+                selfcheck=found.selfcheck,
+                rsvp=found.rsvp,
+                already=found.already,
+            )
         await uow.commit()
         return Sent(sent, found.already + (found.members - sent))
