@@ -35,6 +35,7 @@ FLOW = "thongbao"
 TEXT_MAX = 1700
 LIST_MAX = 5  # announcements on the secretary's list
 NAMES_MAX = 40  # names per line (read / not read) on one announcement
+LABEL_MAX = 28  # characters of the text on a button
 WRITE = "anw"  # anw:new | anw:send:<draft> | anw:edit:<draft> | anw:stop:<draft>
 VIEW = "anv"  # anv: the list | anv:<announcement>: who has read it
 READ = "anr"  # anr:<announcement>: «Đã đọc»
@@ -330,7 +331,7 @@ async def detail(services: Services, who: Incoming, id_: int) -> Detail:
         for name, read_at in rows:
             (unread if read_at is None else read).append(name)
         total = len(read) + len(unread)
-        summary = Summary(found.id, found.created_at, _excerpt(found.text), len(read), total)
+        summary = Summary(found.id, found.created_at, excerpt(found.text), len(read), total)
         return Detail(summary, author or "", read, unread)
 
 
@@ -492,12 +493,12 @@ async def _summaries(s: AsyncSession, cell_id: int) -> list[Summary]:
     )
     by_id = {id_: (int(total), int(read)) for id_, total, read in counts}
     return [
-        Summary(id_, at, _excerpt(text), by_id.get(id_, (0, 0))[1], by_id.get(id_, (0, 0))[0])
+        Summary(id_, at, excerpt(text), by_id.get(id_, (0, 0))[1], by_id.get(id_, (0, 0))[0])
         for id_, at, text, _ in latest
     ]
 
 
-def _excerpt(text: str, limit: int = 60) -> str:
+def excerpt(text: str, limit: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 

@@ -29,9 +29,9 @@ def render_list(req: Request, items: list[Summary], *, replace: bool = False) ->
     lines = [t("ann_list_title")]
     rows: list[list[Button]] = []
     for n, item in enumerate(items, start=1):
-        values = {"n": n, "date": local_date(item.created_at, tz), "read": item.read}
-        lines.append(t("ann_list_item", text=item.excerpt, total=item.total, **values))
-        label = t("ann_btn_open", total=item.total, **values)
+        values = {"date": local_date(item.created_at, tz), "read": item.read, "total": item.total}
+        lines.append(t("ann_list_item", n=n, text=item.excerpt, **values))
+        label = t("ann_btn_open", text=ann.excerpt(item.excerpt, ann.LABEL_MAX), **values)
         rows.append([Button(label, encode(ann.VIEW, item.id))])
     lines += ["", t("ann_list_hint")]
     rows.append([Button(t("ann_btn_new"), encode(ann.WRITE, "new"))])

@@ -6,7 +6,7 @@ TEXTS: dict[str, str] = {
     "ann_list_title": "📢 Thông báo gần đây của chi bộ:",
     "ann_list_item": "{n}. Ngày {date}: «{text}»\n    Đã đọc {read}/{total}",
     "ann_list_hint": "Chọn một thông báo để xem ai đã đọc, ai chưa đọc.",
-    "ann_btn_open": "{n}. Thông báo ngày {date} ({read}/{total})",
+    "ann_btn_open": "{date} «{text}» ({read}/{total})",
     "ann_btn_new": "Soạn thông báo mới",
     "ann_btn_back": "« Danh sách thông báo",
     "ann_detail": "📢 Thông báo ngày {date}, người gửi: {name}\n«{text}»\nĐã đọc {read}/{total}.",

@@ -2,4 +2,4 @@
 
 SAMPLES: dict[str, object] = {"read": 2}
 # Entries of that catalogue that need no diacritics (layout only).
-NO_DIACRITICS_NEEDED: set[str] = set()
+NO_DIACRITICS_NEEDED: set[str] = {"ann_btn_open"}

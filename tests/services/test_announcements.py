@@ -195,8 +195,9 @@ async def test_the_leaders_view_and_nudges_once_a_day(
     item = t("ann_list_item", n=1, date="02/11/2026", text=excerpt, read=1, total=3)
     assert item in listed.text
     labels = [b.label for b in listed.button_list()]
-    assert labels == [t("ann_btn_open", n=1, date="02/11/2026", read=1, total=3),
-                      t("ann_btn_new")]  # fmt: skip
+    short = excerpt[:27].rstrip() + "…"
+    opened = t("ann_btn_open", text=short, date="02/11/2026", read=1, total=3)
+    assert labels == [opened, t("ann_btn_new")]
     shown = only(await hung.tap(labels[0]))
     assert t("ann_detail_read", count=1, names=TAM) in shown.text
     assert t("ann_detail_unread", count=2, names=f"{HOA}, {MAI}") in shown.text
