@@ -4,8 +4,8 @@ self-check or not answered the next meeting, after confirming how many.
 Each member gets one message listing what is left, with the buttons that do it (the
 self-check's, the meeting's «Tôi sẽ dự» / «Xin vắng»), through the outbox keyed
 `nudge:<member>:<local yyyymmdd>`: at most one nudge per member per local day, however many
-times the leaders press. The confirm button carries that day, so yesterday's button sends
-nothing today.
+times the leaders press; the leader who presses is not nudged. The confirm button carries
+that day, so yesterday's button sends nothing today.
 """
 
 from __future__ import annotations
@@ -89,12 +89,19 @@ async def _next_meeting(s: AsyncSession, cell_id: int, now: datetime) -> Meeting
     )
 
 
-async def plan(s: AsyncSession, config: CoreConfig, now: datetime, cell_id: int) -> Plan:
-    """A fixed handful of queries, whatever the cell's size."""
+async def plan(
+    s: AsyncSession, config: CoreConfig, now: datetime, cell_id: int, leader: int | None = None
+) -> Plan:
+    """A fixed handful of queries, whatever the cell's size. The `leader` who nudges is not
+    nudged by their own press."""
     day = day_of(config, now)
     periods = await open_periods(s, config, local_today(config, now))
     meeting = await _next_meeting(s, cell_id, now)
-    mine = (Member.cell_id == cell_id, Member.status == MemberStatus.ACTIVE)
+    mine = (
+        Member.cell_id == cell_id,
+        Member.status == MemberStatus.ACTIVE,
+        Member.id != (leader or 0),
+    )
     need: dict[int, tuple[list[int], bool]] = {}
     for period in periods:
         sent = select(SelfCheck.member_id).where(
@@ -140,8 +147,8 @@ async def ask(services: Services, who: Incoming) -> Plan:
     """How many would be nudged; nothing is sent before the leader confirms."""
     async with services.db.unit_of_work() as uow:
         s = uow.session
-        cell_id, _ = await _leader(services, s, who)
-        return await plan(s, services.config, services.clock.now(), cell_id)
+        cell_id, leader = await _leader(services, s, who)
+        return await plan(s, services.config, services.clock.now(), cell_id, leader)
 
 
 def _closes(period: SelfCheckPeriod, config: CoreConfig) -> datetime:
@@ -206,7 +213,7 @@ async def send(services: Services, who: Incoming, day: str) -> Sent:
         cell_id, actor_id = await _leader(services, s, who)
         if day != day_of(config, now):
             raise Refused("nudge_stale")
-        found = await plan(s, config, now, cell_id)
+        found = await plan(s, config, now, cell_id, actor_id)
         messages = _messages(config, now, await cell_name(s, cell_id), found)
         sent = await enqueue(s, services, now, messages)
         if sent:

@@ -101,8 +101,9 @@ async def test_confirm_then_once_per_member_per_day(
     await w.mai.press(encode(RSVP, "y", w.next_meeting))
     assert await count(services, Rsvp, Rsvp.member_id == mai_id) == 2  # this and a later one
 
-    # The same day, the deputy asks again: both were nudged today, nothing to send.
-    assert text_of(await w.mai.say("/nhacnho")) == t("nudge_all_done_today", count=2)
+    # The same day, the deputy asks again: Tám was nudged today (and she does not nudge
+    # herself), nothing to send.
+    assert text_of(await w.mai.say("/nhacnho")) == t("nudge_all_done_today", count=1)
     # The first confirmation pressed again sends nothing more.
     again = await w.hung.press(encode(NUDGE, "y", "20261102"))
     assert text_of(again) == t("nudge_sent_none")
@@ -136,14 +137,20 @@ async def test_who_may_nudge(services: Services) -> None:
     await grant_role(services, w.ids[TAM], str(committee), Role.STAFF)
     assert text_of(await w.tam.say("/nhacnho")) == t("not_allowed")
     assert await nudges(services) == {}
-    # Another cell's secretary nudges only their own cell: Ấp Hai's Hùng, who has neither
-    # sent the self-check nor answered Ấp Hai's meeting.
+    # Another cell's secretary nudges only their own cell: Ấp Hai's Tám, once his answer to
+    # Ấp Hai's meeting is gone (the secretary, who has not done either, is not nudged).
+    async with services.db.unit_of_work() as uow:
+        theirs_tam = await uow.session.scalar(
+            select(Rsvp).where(Rsvp.member_id.not_in(w.ids.values()))
+        )
+        assert theirs_tam is not None
+        await uow.session.delete(theirs_tam)
+        await uow.commit()
     theirs = person(services, "900")
     reply = only(await theirs.say("/nhacnho"))
     when = when_text(at(11, 3), services.config.timezone)
-    assert reply.text.split("\n")[:3] == [
+    assert reply.text.split("\n")[:2] == [
         t("nudge_plan_title", count=1),
-        t("nudge_plan_selfcheck", count=1, labels="11/2026"),
         t("nudge_plan_rsvp", count=1, when=when),
     ]
     assert only(await theirs.tap(SEND)).text == t("nudge_sent", count=1)
