@@ -335,7 +335,9 @@ def make_plan(scale: Scale, seed: int) -> Plan:
                 True,
             )
         )
-    places = [f"{a} {b}" for a in PLACE_FIRST for b in PLACE_SECOND if a != b]
+    # One place per slug ("Thuận Thành" and "Thuận Thạnh" share one): codes stay unique.
+    slugs = {slugify(f"{a} {b}"): f"{a} {b}" for a in PLACE_FIRST for b in PLACE_SECOND if a != b}
+    places = sorted(slugs.values())
     rng.shuffle(places)
     for i in range(scale.communes):
         ward = rng.random() < 0.2
