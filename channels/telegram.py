@@ -110,7 +110,7 @@ def commands_for(specs: Iterable[CommandSpec], audiences: frozenset[str]) -> lis
     return [
         BotCommand(s.name, t(s.description_key))
         for s in specs
-        if s.listed and s.audience.value in audiences
+        if s.listed and any(s.serves(Audience(a)) for a in audiences)
     ]
 
 

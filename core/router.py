@@ -51,6 +51,10 @@ class CommandSpec:
     audience: Audience
     aliases: tuple[str, ...] = ()
     listed: bool = True
+    also: tuple[Audience, ...] = ()  # further audiences (menus, help) it serves
+
+    def serves(self, audience: Audience) -> bool:
+        return audience is self.audience or audience in self.also
 
 
 @dataclass

@@ -22,7 +22,7 @@ def render_help(specs: Iterable[CommandSpec], allowed: set[Audience]) -> str:
     listed = [s for s in specs if s.listed]
     lines = [t("help_header")]
     for audience, title in SECTIONS:
-        mine = [s for s in listed if s.audience is audience]
+        mine = [s for s in listed if s.serves(audience)]
         if audience not in allowed or not mine:
             continue
         lines.append("")
