@@ -241,8 +241,7 @@ async def send(services: Services, who: Incoming, number: int) -> Sent:
             {"announcement_id": found.id, "member_id": m, "read_at": now if m == author else None}
             for m in members
         ]
-        if rows:
-            await s.execute(insert(AnnouncementRecipient), rows)
+        await s.execute(insert(AnnouncementRecipient), rows)  # one statement for the cell
         reply = notice(services, found.id, text, now, actor.full_name)
         await enqueue(s, services, now, [_message(found.id, m, reply, now) for m in others])
         audit.record(
