@@ -87,20 +87,21 @@ class UnitView:
     cells: list[Registration]
 
 
-def parse_resolution(text: str, *, today: date) -> date:
-    """A resolution date typed as dd/mm/yyyy: a real day, not in the future."""
+def parse_resolution(text: str, *, today: date, year: int) -> date:
+    """A resolution date typed as dd/mm/yyyy: a real day, not in the future, not before the
+    year preceding the programme's `year`."""
     match = _DATE.fullmatch(fold(text).strip())
     if match is None:
         raise Refused("programme_date_unreadable", text=text.strip()[:40])
-    day, month, year = (int(g) for g in match.groups())
+    day, month, typed_year = (int(g) for g in match.groups())
     try:
-        found = date(year, month, day)
+        found = date(typed_year, month, day)
     except ValueError:
         raise Refused("programme_date_impossible", text=text.strip()[:40]) from None
     if found > today:
         raise Refused("programme_date_future", text=f"{found:%d/%m/%Y}")
-    if found.year < today.year - 2:
-        raise Refused("programme_date_old", text=f"{found:%d/%m/%Y}")
+    if found.year < year - 1:
+        raise Refused("programme_date_old", text=f"{found:%d/%m/%Y}", year=year)
     return found
 
 
@@ -436,7 +437,7 @@ async def answer(services: Services, who: Incoming, text: str | None) -> Done:
             on_behalf = bool(state.data.get("on_behalf"))
             if text is None and not on_behalf:
                 raise Refused("programme_date_needed")
-            day = parse_resolution(text, today=local_today(services)) if text else None
+            day = parse_resolution(text, today=local_today(services), year=year) if text else None
             await require(s, actor, Action.REGISTER_PROGRAMME, cell_id)
             await register(
                 s, now, cell_id, year, day, actor_id=actor.member_id, on_behalf=on_behalf
@@ -461,7 +462,7 @@ async def answer(services: Services, who: Incoming, text: str | None) -> Done:
 async def register_cli(services: Services, cell_ref: str, year: int, resolution: str) -> str:
     """`chibo programme register`: on the cell's behalf, by the operator. The cell's name."""
     now = services.clock.now()
-    day = parse_resolution(resolution, today=local_today(services))
+    day = parse_resolution(resolution, today=local_today(services), year=year)
     async with services.db.unit_of_work() as uow:
         cell = await cell_unit(uow.session, cell_ref)
         await register(uow.session, now, cell.id, year, day, actor_id=None, on_behalf=True)

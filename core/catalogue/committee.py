@@ -114,7 +114,9 @@ TEXTS: dict[str, str] = {
     ),
     "programme_date_impossible": "Ngày «{text}» không có trên lịch. Xin gõ lại, ví dụ 15/01/2026.",
     "programme_date_future": "Ngày {text} chưa đến. Xin gõ ngày chi bộ đã ra nghị quyết.",
-    "programme_date_old": "Ngày {text} đã quá xa. Xin gõ ngày nghị quyết đăng ký năm nay.",
+    "programme_date_old": (
+        "Ngày {text} đã quá xa. Xin gõ ngày nghị quyết đăng ký mô hình năm {year}."
+    ),
     "programme_date_needed": "Xin đồng chí gõ ngày nghị quyết của chi bộ, ví dụ 15/01/2026.",
     "programme_registered": "✅ Đã đăng ký {cell} tham gia mô hình năm {year}.",
     "programme_already_registered": "Chi bộ đã đăng ký mô hình năm {year} rồi.",

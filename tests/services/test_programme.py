@@ -59,6 +59,8 @@ async def test_secretary_registers_the_cell(services: Services, clock: ManualClo
         "programme_date_future", text="01/12/2026"
     )
     assert text_of(await secretary.say("mai")) == t("programme_date_unreadable", text="mai")
+    old = text_of(await secretary.say("20/12/2024"))
+    assert old == t("programme_date_old", text="20/12/2024", year=2026)
     assert await registration(services, tree.cells["A1"]) is None  # nothing yet
     done = text_of(await secretary.say("15/01/2026"))
     assert done == t("programme_registered", cell=A1, year=2026)
