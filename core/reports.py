@@ -39,7 +39,7 @@ from core.identity import load_actor, require, require_member
 from core.messages import Attachment, Incoming
 from core.policy import Action
 from core.report_periods import PeriodError, Span, month_span, parse_period, shift_month
-from core.units import cell_unit
+from core.units import cell_unit, find_unit
 from db.models import (
     Attendance,
     ChannelAccount,
@@ -65,6 +65,7 @@ from db.models import (
     SelfCheckPeriod,
     SelfCheckStatus,
     Unit,
+    UnitKind,
 )
 
 ON_ROSTER = (MemberStatus.ACTIVE, MemberStatus.INVITED)
@@ -282,6 +283,13 @@ async def export(services: Services, who: Incoming, span: Span) -> ReportFiles:
         )
         await uow.commit()
     return await asyncio.to_thread(render, report)
+
+
+async def find_unit_kind(services: Services, ref: str) -> tuple[int, bool, str]:
+    """A unit by code or id for `chibo report`: its id, whether it is a cell, its name."""
+    async with services.db.unit_of_work() as uow:
+        unit = await find_unit(uow.session, ref)
+        return unit.id, unit.kind is UnitKind.CELL, unit.name
 
 
 async def write_cell_report(

@@ -60,7 +60,7 @@ TEXTS: dict[str, str] = {
     "report_chart_attendance": "Tỷ lệ có mặt sinh hoạt",
     "report_chart_selfcheck": "Hoàn thành tự kiểm tra",
     "report_chart_on_time": "Nhiệm vụ KT, GS đúng hạn",
-    "report_chart_axis": "Tỷ lệ (%)",
+    "report_chart_axis": "Tỷ lệ",
     "report_chart_month": "Tháng",
     "report_chart_empty": "Chưa có số liệu trong 12 tháng này",
     # --- the workbook --------------------------------------------------------------------------
@@ -175,9 +175,5 @@ TEXTS: dict[str, str] = {
     "cli_report_written": "Đã ghi báo cáo {period} của {cell} vào {path}.",
     "cli_report_chart": "Biểu đồ 12 tháng: {path}",
     "cli_report_unit_written": "Đã ghi báo cáo tổng hợp {period} của {unit} vào {path}.",
-    "cli_report_unit_unavailable": (
-        "«{unit}» không phải chi bộ. Báo cáo tổng hợp cho cấp ủy chưa có trong phiên bản này; "
-        "hiện chỉ xuất được báo cáo của từng chi bộ (--cell MÃ_CHI_BỘ)."
-    ),
     "cli_report_chart_cell_only": "Biểu đồ (--chart) chỉ có cho báo cáo của một chi bộ.",
 }
