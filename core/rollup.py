@@ -61,6 +61,7 @@ from db.models import (
 ROSTER = (MemberStatus.ACTIVE, MemberStatus.INVITED)
 OPEN_DUTIES = (DutyStatus.OPEN, DutyStatus.REPORTED, DutyStatus.RETURNED)
 LOW_COMPLETION = 0.5  # below this share of self-checks a cell needs help
+LISTED_CELLS = 1000  # up to this many cells the queries name them; beyond, the subtree query
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +322,8 @@ async def collect(
     ).all()
     if not cells:
         return Rollup(unit, window, (), [])
+    if len(cells) <= LISTED_CELLS:  # exact ids: the planner knows how few rows to expect
+        cell_ids = [c.id for c in cells]  # type: ignore[assignment]
     periods = await _periods(s, window)
     dialect = s.get_bind().dialect.name
     lo = _utc(window.meetings_from, zone)
