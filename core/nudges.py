@@ -28,11 +28,10 @@ from core.policy import Action
 from core.reminders import RSVP
 from core.roster_queries import cell_name
 from core.selfcheck_render import BEGIN
-from core.status import local_today, open_periods, reachable
+from core.status import local_today, open_periods, reachable, takes_place
 from core.texts import t, when_text
 from db.models import (
     Meeting,
-    MeetingStatus,
     Member,
     MemberStatus,
     Outbox,
@@ -81,7 +80,7 @@ async def _next_meeting(s: AsyncSession, cell_id: int, now: datetime) -> Meeting
         select(Meeting)
         .where(
             Meeting.cell_id == cell_id,
-            Meeting.status == MeetingStatus.SCHEDULED,
+            takes_place(),
             Meeting.starts_at > now,
         )
         .order_by(Meeting.starts_at, Meeting.id)
@@ -105,7 +104,9 @@ async def plan(
     need: dict[int, tuple[list[int], bool]] = {}
     for period in periods:
         sent = select(SelfCheck.member_id).where(
-            SelfCheck.period_id == period.id, SelfCheck.status == SelfCheckStatus.SUBMITTED
+            SelfCheck.cell_id == cell_id,
+            SelfCheck.period_id == period.id,
+            SelfCheck.status == SelfCheckStatus.SUBMITTED,
         )
         for member_id in await s.scalars(select(Member.id).where(*mine, Member.id.not_in(sent))):
             need.setdefault(member_id, ([], False))[0].append(period.id)

@@ -569,4 +569,4 @@ async def test_statements_do_not_grow_with_members(services: Services) -> None:
         assert st.next_meeting is not None and st.next_meeting.attend == extra
         assert st.duties.overdue == extra and st.open_flags == extra
         counted.append(len(seen))
-    assert counted[0] == counted[1] <= 12, counted
+    assert counted[0] == counted[1] <= 8, counted
