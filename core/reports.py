@@ -37,7 +37,7 @@ from core.context import Services
 from core.errors import Refused
 from core.identity import load_actor, require, require_member
 from core.messages import Attachment, Incoming
-from core.policy import Action
+from core.policy import Action, Actor
 from core.report_periods import PeriodError, Span, month_span, parse_period, shift_month
 from core.units import cell_unit, find_unit
 from db.models import (
@@ -221,13 +221,22 @@ def _rate(part: int, whole: int) -> float | None:
 # --- entry points -----------------------------------------------------------------------------
 
 
+async def _leader_cell(s: AsyncSession, actor: Actor) -> int:
+    """The actor's own cell when they lead it. The report names members (who came, who
+    finished the self-check), so committee staff, who see cells in aggregate, are refused
+    too: the roll-up (/tonghop) is theirs."""
+    cell_id = require_member(actor)
+    await require(s, actor, Action.VIEW_AGGREGATE, cell_id)
+    await require(s, actor, Action.VIEW_ROSTER, cell_id)
+    return cell_id
+
+
 async def for_leader(services: Services, who: Incoming) -> tuple[int, str]:
     """The cell a secretary or deputy may report on (their own), and its name; else refused."""
     async with services.db.unit_of_work() as uow:
         s = uow.session
         actor = await load_actor(s, services.config, who.channel, who.sender_id)
-        cell_id = require_member(actor)
-        await require(s, actor, Action.VIEW_AGGREGATE, cell_id)
+        cell_id = await _leader_cell(s, actor)
         name = await s.scalar(select(Unit.name).where(Unit.id == cell_id))
         return cell_id, name or ""
 
@@ -241,7 +250,7 @@ async def ask_period(services: Services, who: Incoming) -> None:
     async with services.db.unit_of_work() as uow:
         s = uow.session
         actor = await load_actor(s, services.config, who.channel, who.sender_id)
-        await require(s, actor, Action.VIEW_AGGREGATE, require_member(actor))
+        await _leader_cell(s, actor)
         state = conversation.State(FLOW, "period", {})
         await conversation.enter(s, services.clock.now(), actor.member_id or 0, who.channel, state)
         await uow.commit()
@@ -266,8 +275,7 @@ async def export(services: Services, who: Incoming, span: Span) -> ReportFiles:
     async with services.db.unit_of_work() as uow:
         s = uow.session
         actor = await load_actor(s, services.config, who.channel, who.sender_id)
-        cell_id = require_member(actor)
-        await require(s, actor, Action.VIEW_AGGREGATE, cell_id)
+        cell_id = await _leader_cell(s, actor)
         report = await collect(s, services, cell_id, span)
         state = await conversation.current(s, actor.member_id or 0, who.channel)
         if state is not None and state.flow == FLOW:

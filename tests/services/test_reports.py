@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 
 from core.context import Services
-from core.members import import_rows
+from core.members import grant_role, import_rows
 from core.messages import Outcome, Reply
 from core.report_chart import HEIGHT, WIDTH
 from core.report_periods import Span, choices
@@ -28,9 +28,11 @@ from db.models import (
     MeetingStatus,
     Member,
     Presence,
+    Role,
     SelfCheck,
     SelfCheckPeriod,
     SelfCheckStatus,
+    Unit,
 )
 from handlers.reports import PICK
 from tests.services.report_seed import GONE, HOA, HUNG, MAI, TAM, Seeded, seed_report
@@ -254,7 +256,7 @@ async def test_a_typed_period_and_its_mistakes(services: Services) -> None:
 
 
 async def test_who_may_have_a_report(services: Services) -> None:
-    _, other, _, hung = await setup(services)
+    cell, other, _, hung = await setup(services)
     tam = person(services, "300", TAM)
     tam.channel = "telegram"
     assert text_of(await tam.say("/baocao")) == t("not_allowed")
@@ -262,6 +264,12 @@ async def test_who_may_have_a_report(services: Services) -> None:
     forged = f"{PICK}:{span.start:%Y%m%d}:{span.end:%Y%m%d}"
     assert text_of(await tam.press(forged)) == t("not_allowed")
     assert text_of(await tam.press(f"{PICK}:c")) == t("not_allowed")
+    # Committee staff see cells in aggregate (/tonghop), never this list of names.
+    async with services.db.unit_of_work() as uow:
+        committee = await uow.session.scalar(select(Unit.parent_id).where(Unit.id == cell.id))
+    await grant_role(services, cell.member_ids[TAM], str(committee), Role.STAFF)
+    assert text_of(await tam.say("/baocao")) == t("not_allowed")
+    assert text_of(await tam.press(forged)) == t("not_allowed")
     stranger = person(services, "777")
     assert text_of(await stranger.say("/baocao")) == t("not_linked")
     # Another cell's secretary gets their own cell's report, with nobody of ours in it.
