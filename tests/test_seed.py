@@ -204,3 +204,37 @@ def test_cli_seeds_once_then_refuses(tmp_path: Path, sqlite_template: Path) -> N
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 1
     assert "already holds" in again.output
+
+
+async def test_rows_read_back_through_the_models(database: Database) -> None:
+    """Values were sent without SQLAlchemy's type processing: they read back as the models'
+    types, and compare with bound parameters as if the ORM had written them."""
+    from sqlalchemy import func, select
+
+    from db.models import (
+        Meeting,
+        Member,
+        MemberStatus,
+        Outbox,
+        ProgrammeRegistration,
+        SelfCheckPeriod,
+    )
+
+    await generate(database.url, "tiny", seed=5, today=TODAY)
+    async with database.unit_of_work() as uow:
+        s = uow.session
+        meetings = list(await s.scalars(select(Meeting)))
+        assert all(m.starts_at.tzinfo is not None for m in meetings)
+        past = await s.scalar(select(func.count()).where(Meeting.starts_at < NOW))
+        assert past == sum(m.starts_at < NOW for m in meetings) > 0
+        assert past < len(meetings)  # next month's meeting is ahead
+        statuses = set(await s.scalars(select(Member.status)))
+        assert MemberStatus.ACTIVE in statuses
+        body = await s.scalar(select(Outbox.body).limit(1))
+        assert isinstance(body, dict) and body["text"]
+        flags = set(await s.scalars(select(ProgrammeRegistration.on_behalf)))
+        assert flags <= {True, False} and flags
+        period = await s.scalar(
+            select(SelfCheckPeriod).where(SelfCheckPeriod.starts_on == date(2026, 11, 1))
+        )
+        assert period is not None and period.label == "11/2026"
