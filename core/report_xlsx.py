@@ -111,7 +111,7 @@ def _summary(r: CellReport) -> list[Row]:
         ("cell", r.cell_name),
         ("parent", r.parent_name or ""),
         ("period", r.span.label()),
-        ("made", r.made_at.replace(tzinfo=None)),
+        ("made", r.made_at.replace(tzinfo=None, second=0, microsecond=0)),
         ("members", len(r.roster)),
         ("activated", sum(line.activated for line in r.roster)),
         ("reachable", sum(line.reachable for line in r.roster)),

@@ -67,6 +67,27 @@ def book_of(reply: Reply) -> dict[str, list[tuple[object, ...]]]:
     return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in book}
 
 
+def assert_printable(reply: Reply) -> None:
+    """Every sheet: a bold header row frozen on screen and repeated on each printed page,
+    column widths set, landscape and fitted to the page width, dates as dd/mm/yyyy."""
+    assert reply.file is not None
+    book = load_workbook(io.BytesIO(reply.file.content))
+    dates = 0
+    for ws in book:
+        assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1", ws.title
+        setup = ws.page_setup
+        assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert all(cell.font.b for cell in ws[1]), ws.title
+        assert all(ws.column_dimensions[c.column_letter].width for c in ws[1]), ws.title
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, datetime):
+                    dates += 1
+                    assert cell.number_format in ("dd/mm/yyyy", "dd/mm/yyyy hh:mm"), ws.title
+    assert dates > 10
+
+
 def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from the PNG header (signature, then the IHDR chunk)."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
@@ -86,6 +107,7 @@ async def test_the_workbook_counts_what_the_database_holds(services: Services) -
     workbook, chart = done.replies
     sheets = book_of(workbook)
     assert list(sheets) == SHEETS
+    assert_printable(workbook)
 
     # Đảng viên: the roster now, no phone numbers; Mai blocked the bot, Hoa never linked.
     roster = sheets["Đảng viên"]
