@@ -28,6 +28,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeH
 from channels.base import DeliveryError, Failure
 from channels.botapi import BotApiSender
 from channels.gateway import Gateway
+from channels.serial import PerChat
 from core.chunks import split_text
 from core.messages import Address, Event, Incoming, Received, Reply
 from core.policy import Audience
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 NAME = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 REPLY_RETRIES = 2
+# Chats whose updates are handled at the same time (each chat's in order).
+CHATS_AT_ONCE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,7 @@ class TelegramChannel:
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self._initialized = False
+        self._chats = PerChat(limit=CHATS_AT_ONCE)
         self.bulk = BotApiSender(api, config.token)
 
     @property
@@ -190,7 +194,9 @@ class TelegramChannel:
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.app.running:
-            await self.app.stop()
+            await self.app.stop()  # hands over the updates already fetched
+        await self._chats.join(timeout=10.0)
+        self._chats.cancel()
         await self.app.shutdown()
         await self.bulk.close()
 
@@ -206,6 +212,11 @@ class TelegramChannel:
         incoming = to_incoming(update)
         if incoming is None:
             return
+        # PTB hands over updates one at a time and in order; each chat's are handled in that
+        # order, different chats side by side (one slow chat never holds up the others).
+        self._chats.submit(incoming.chat_id, lambda: self._handle(update, incoming))
+
+    async def _handle(self, update: Update, incoming: Incoming) -> None:
         if update.callback_query is not None:
             try:
                 await update.callback_query.answer()

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from bot.app import BotApp
 from bot.harness import harness_settings
 from db import migrate
-from db.engine import Database
+from db.engine import SQLITE_BUSY_MS, Database
 from db.migrate import SchemaOutOfDate, check_schema, current_revision
 from db.models import (
     Base,
@@ -209,7 +209,7 @@ async def test_sqlite_pragmas_on_every_connection(sqlite_url: str) -> None:
                 assert await conn.scalar(text("PRAGMA journal_mode")) == "wal"
                 assert await conn.scalar(text("PRAGMA foreign_keys")) == 1
                 assert await conn.scalar(text("PRAGMA synchronous")) == 1  # NORMAL
-                assert await conn.scalar(text("PRAGMA busy_timeout")) == 5000
+                assert await conn.scalar(text("PRAGMA busy_timeout")) == SQLITE_BUSY_MS
             await database.engine.dispose()  # the second round uses a new connection
     finally:
         await database.dispose()
