@@ -15,7 +15,7 @@ from core import xlsx
 from core.reports import CellReport, DutyLine, Person, RosterLine, SelfCheckState
 from core.texts import t
 from core.xlsx import percent
-from db.models import DutyStatus, Presence, Role
+from db.models import Presence, Role
 
 Row = Sequence[object]
 _CHANNELS = {"telegram": "Telegram", "zalo": "Zalo"}
@@ -106,26 +106,26 @@ def _cols(*names: str) -> list[str]:
 
 
 def _summary(r: CellReport) -> list[Row]:
-    judged = [d.on_time for d in r.duties if d.on_time is not None]
+    n = r.totals()
     rows: list[tuple[str, object]] = [
         ("cell", r.cell_name),
         ("parent", r.parent_name or ""),
         ("period", r.span.label()),
         ("made", r.made_at.replace(tzinfo=None, second=0, microsecond=0)),
-        ("members", len(r.roster)),
-        ("activated", sum(line.activated for line in r.roster)),
-        ("reachable", sum(line.reachable for line in r.roster)),
-        ("meetings", len(r.meetings)),
+        ("members", n.members),
+        ("activated", n.activated),
+        ("reachable", n.reachable),
+        ("meetings", n.meetings),
         ("attendance", percent(r.attendance_rate)),
-        ("selfcheck_asked", sum(p.asked for p in r.periods)),
-        ("selfcheck_done", sum(p.done for p in r.periods)),
+        ("selfcheck_asked", n.selfcheck_asked),
+        ("selfcheck_done", n.selfcheck_done),
         ("selfcheck_rate", percent(r.selfcheck_rate)),
-        ("flags_raised", sum(f.raised for f in r.flags)),
-        ("flags_contacted", sum(f.contacted for f in r.flags)),
-        ("flags_open", sum(f.open for f in r.flags)),
-        ("duties", len(r.duties)),
-        ("duties_done", sum(d.status is DutyStatus.DONE for d in r.duties)),
-        ("on_time_rate", percent(sum(judged) / len(judged) if judged else None)),
+        ("flags_raised", n.flags_raised),
+        ("flags_contacted", n.flags_contacted),
+        ("flags_open", n.flags_open),
+        ("duties", n.duties),
+        ("duties_done", n.duties_done),
+        ("on_time_rate", percent(r.on_time_rate)),
     ]
     return [(t(f"rv_sum_{key}"), value) for key, value in rows]
 

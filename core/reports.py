@@ -206,6 +206,45 @@ class CellReport:
         judged = [d.on_time for d in self.duties if d.on_time is not None]
         return _rate(sum(judged), len(judged))
 
+    def totals(self) -> Totals:
+        judged = [d.on_time for d in self.duties if d.on_time is not None]
+        return Totals(
+            members=len(self.roster),
+            activated=sum(line.activated for line in self.roster),
+            reachable=sum(line.reachable for line in self.roster),
+            meetings=len(self.meetings),
+            selfcheck_asked=sum(p.asked for p in self.periods),
+            selfcheck_done=sum(p.done for p in self.periods),
+            flags_raised=sum(f.raised for f in self.flags),
+            flags_contacted=sum(f.contacted for f in self.flags),
+            duties=len(self.duties),
+            duties_done=sum(d.status is DutyStatus.DONE for d in self.duties),
+            duties_judged=len(judged),
+            duties_on_time=sum(judged),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """The report's key figures (the phone message and the summary sheet)."""
+
+    members: int
+    activated: int
+    reachable: int
+    meetings: int
+    selfcheck_asked: int
+    selfcheck_done: int
+    flags_raised: int
+    flags_contacted: int
+    duties: int
+    duties_done: int
+    duties_judged: int  # done, or past due
+    duties_on_time: int
+
+    @property
+    def flags_open(self) -> int:
+        return self.flags_raised - self.flags_contacted
+
 
 @dataclass(frozen=True, slots=True)
 class ReportFiles:

@@ -69,38 +69,19 @@ def _pct(ratio: float | None) -> str:
 
 def render(files: ReportFiles) -> list[Reply]:
     """The figures that fit a phone screen with the workbook, then the chart."""
-    r = files.report
-    judged = [d.on_time for d in r.duties if d.on_time is not None]
+    r, n = files.report, files.report.totals()
     lines = [
         t("report_ready", cell=r.cell_name, period=r.span.label()),
-        t(
-            "report_sum_members",
-            total=len(r.roster),
-            active=sum(x.activated for x in r.roster),
-            reachable=sum(x.reachable for x in r.roster),
-        ),
-        t("report_sum_meetings", count=len(r.meetings), rate=_pct(r.attendance_rate)),
-        t(
-            "report_sum_selfcheck",
-            done=sum(p.done for p in r.periods),
-            asked=sum(p.asked for p in r.periods),
-            rate=_pct(r.selfcheck_rate),
-        ),
-        t(
-            "report_sum_flags",
-            raised=sum(f.raised for f in r.flags),
-            contacted=sum(f.contacted for f in r.flags),
-            open=sum(f.open for f in r.flags),
-        ),
-        t(
-            "report_sum_duties",
-            count=len(r.duties),
-            on_time=sum(judged),
-            judged=len(judged),
-            rate=_pct(r.on_time_rate),
-        ),
+        t("report_sum_members", total=n.members, active=n.activated, reachable=n.reachable),
+        t("report_sum_meetings", count=n.meetings, rate=_pct(r.attendance_rate)),
+        t("report_sum_selfcheck", done=n.selfcheck_done, asked=n.selfcheck_asked,
+          rate=_pct(r.selfcheck_rate)),
+        t("report_sum_flags", raised=n.flags_raised, contacted=n.flags_contacted,
+          open=n.flags_open),
+        t("report_sum_duties", count=n.duties, on_time=n.duties_on_time,
+          judged=n.duties_judged, rate=_pct(r.on_time_rate)),
         t("report_file_hint"),
-    ]
-    months = r.trend
-    caption = t("report_chart_caption", from_month=months[0].label, to_month=months[-1].label)
+    ]  # fmt: skip
+    months = (r.trend[0].label, r.trend[-1].label)
+    caption = t("report_chart_caption", from_month=months[0], to_month=months[1])
     return [Reply("\n".join(lines), file=files.workbook), Reply(caption, file=files.chart)]
