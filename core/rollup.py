@@ -19,6 +19,7 @@ grow with the number of cells. Definitions:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -523,7 +524,9 @@ async def export(services: Services, who: Incoming, unit_id: int) -> tuple[UnitI
         actor = await load_actor(s, services.config, who.channel, who.sender_id)
         await require(s, actor, Action.VIEW_AGGREGATE, unit_id)
     found = await _collect_range(services, unit_id, today.replace(day=1), today)
-    return found.unit, xlsx.to_bytes(_workbook(found, None))
+    # Built in a worker thread: a province's workbook must not hold up other chats.
+    content = await asyncio.to_thread(lambda: xlsx.to_bytes(_workbook(found, None)))
+    return found.unit, content
 
 
 async def _collect_range(services: Services, unit_id: int, start: date, end: date) -> Rollup:
@@ -563,7 +566,7 @@ async def write_rollup_workbook(
     """The roll-up of every cell below the unit for [start, end] as a printable .xlsx: one
     row per cell, grouped by commune with a subtotal each, and the totals at the end."""
     found = await _collect_range(services, unit_id, start, end)
-    xlsx.save(_workbook(found, progress), path)
+    await asyncio.to_thread(lambda: xlsx.save(_workbook(found, progress), path))
 
 
 def _workbook(found: Rollup, progress: Progress | None) -> xlsx.Book:
