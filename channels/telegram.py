@@ -28,6 +28,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeH
 from channels.base import DeliveryError, Failure
 from channels.botapi import BotApiSender
 from channels.gateway import Gateway
+from channels.ptb_request import AiohttpRequest
 from channels.serial import PerChat
 from core.chunks import split_text
 from core.messages import Address, Event, Incoming, Received, Reply
@@ -151,6 +152,8 @@ class TelegramChannel:
             .base_url(f"{api}/bot")
             .base_file_url(f"{api}/file/bot")
             .rate_limiter(AIORateLimiter(max_retries=0))  # per call: see send()
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connections=1))
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))

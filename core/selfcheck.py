@@ -323,7 +323,7 @@ async def _own(
     ).first()
     if row is None or row[0].member_id != actor.member_id:
         raise Refused("selfcheck_not_yours")
-    check, period = row.tuple()
+    check, period = row
     if not _is_open(services, period):
         raise Refused("selfcheck_closed")
     return actor, check, period

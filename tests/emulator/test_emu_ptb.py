@@ -1,4 +1,5 @@
-"""python-telegram-bot 22 talking to the emulator exactly as it talks to Telegram."""
+"""python-telegram-bot 22 talking to the emulator exactly as it talks to Telegram, over PTB's
+own httpx transport and over the aiohttp one the bot uses (channels/ptb_request.py)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,23 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
+from channels.ptb_request import AiohttpRequest
 from emulator import Emulator, EmulatorClient
 
 USER = 5001
 
 
-@pytest.fixture
-async def bot(emu: Emulator, token: str) -> AsyncIterator[Bot]:
-    ptb = Bot(token, base_url=f"{emu.url}/bot")
+@pytest.fixture(params=["httpx", "aiohttp"])
+async def bot(emu: Emulator, token: str, request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
+    if request.param == "aiohttp":
+        ptb = Bot(
+            token,
+            base_url=f"{emu.url}/bot",
+            request=AiohttpRequest(),
+            get_updates_request=AiohttpRequest(connections=1),
+        )
+    else:
+        ptb = Bot(token, base_url=f"{emu.url}/bot")
     await ptb.initialize()  # calls getMe
     try:
         yield ptb
