@@ -41,7 +41,19 @@ MEMBER_MENU = {
     "tukiemtra",
     "nhiemvu",
 }  # the default menu: commands for everyone
-SECRETARY_MENU = MEMBER_MENU | {"moi", "dangvien", "taohop", "diemdanh", "giaoviec", "theodoi"}
+SECRETARY_MENU = MEMBER_MENU | {
+    "moi",
+    "dangvien",
+    "taohop",
+    "diemdanh",
+    "giaoviec",
+    "theodoi",
+    "tinhhinh",
+    "nhacnho",
+    "baocao",
+    "thongbao",
+    "mohinh",
+}
 
 
 def menu(commands: list[dict[str, object]], scope: dict[str, object]) -> set[str]:
