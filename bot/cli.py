@@ -6,6 +6,7 @@ import asyncio
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -80,11 +81,18 @@ async def _serve(settings: Settings) -> None:
     show_default=True,
     help="Which messenger the people in the demo use (Zalo: typed numbers, no buttons).",
 )
-def demo(pause: float, channel: str) -> None:
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out") / "demo",
+    show_default=True,
+    help="Where the files the bot sends (the report workbook, the chart) are saved.",
+)
+def demo(pause: float, channel: str, out: Path) -> None:
     """Offline demo: emulator + real bot + a scripted conversation, printed as a transcript."""
     from bot.demo import run_demo
 
-    asyncio.run(run_demo(pause=pause, channel=channel))
+    asyncio.run(run_demo(pause=pause, channel=channel, out=out))
 
 
 @main.command()

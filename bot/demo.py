@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import socket
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 import click
+import httpx
+from sqlalchemy import select
 
 from bot.harness import Harness, running_bot
 from bot.people import Person, Seen, ZaloPerson
@@ -15,18 +21,23 @@ from core import reminders, selfcheck_periods
 from core.clock import ManualClock
 from core.context import Services
 from core.inviting import operator_invite
-from core.members import import_rows
-from core.roster import read_roster
+from core.members import grant_role, import_rows
+from core.roster import RosterRow, read_roster
 from core.texts import local_date, t, when_text
 from core.units import add_unit
-from db.models import Role, UnitKind
+from db.models import Member, Role, Unit, UnitKind
 
 SAMPLE_ROSTER = Path(__file__).with_name("sample") / "roster.csv"
+DEFAULT_OUT = Path("out") / "demo"  # files the bot sends in the demo (the report, the chart)
+OFFICE = "Chi bộ Cơ quan Đảng ủy xã"
+STAFF = "Võ Thị Lan"  # a member of the office cell and the commune committee's staff
+_LINK = re.compile(r"https?://\S+")
 
 
 class Transcript:
-    def __init__(self, pause: float) -> None:
+    def __init__(self, pause: float, out: Path) -> None:
         self.pause = pause
+        self.out = out  # where files the bot sends are saved
         self.steps = 0
         self.messages = 0
         self.seen: dict[str, int] = {}  # chat → last event seq shown
@@ -52,13 +63,19 @@ class Transcript:
         self.line(t("demo_user_photo", name=person.name, caption=caption))
         return self.show(person, await person.send_photo(caption, expect=expect))
 
-    async def tap(self, person: Person, label: str, expect: int = 1) -> list[Seen]:
+    async def tap(
+        self,
+        person: Person,
+        label: str,
+        expect: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - how long the person waits for the answer
+    ) -> list[Seen]:
         if isinstance(person, ZaloPerson):  # no buttons: the person types the number
             number = await person.number_for(label)
             self.line(t("demo_type_number", name=person.name, number=number, label=label))
         else:
             self.line(t("demo_tap", name=person.name, label=label))
-        return self.show(person, await person.tap(label, expect=expect))
+        return self.show(person, await person.tap(label, expect=expect, timeout=timeout))
 
     def show(self, person: Person, seen: list[Seen]) -> list[Seen]:
         for event in seen:
@@ -117,6 +134,24 @@ async def _setup(services: Services, show: Transcript) -> str:
     show.line(t("demo_operator", command=f"chibo member import roster.csv --cell {cell.code}"))
     show.line(t("cli_import_ok", added=summary.added, cell=cell.name, skipped=0))
     return cell.code
+
+
+async def _committee_staff(services: Services, show: Transcript, commune: str) -> tuple[str, int]:
+    """The commune's office cell, with one member who is also the committee's staff."""
+    office = await add_unit(services, kind=UnitKind.CELL, name=OFFICE, parent=commune, code=None)
+    added = f'chibo unit add --kind cell --name "{OFFICE}" --parent {commune}'
+    show.line(t("demo_operator", command=added))
+    row = RosterRow(line=2, full_name=STAFF, phone=None, role="member", membership="full")
+    await import_rows(services, office.code, [row])
+    async with services.db.unit_of_work() as uow:
+        staff_id = await uow.session.scalar(
+            select(Member.id).where(Member.cell_id == office.id, Member.full_name == STAFF)
+        )
+    assert staff_id is not None
+    await grant_role(services, staff_id, commune, Role.STAFF)
+    granted = f"chibo role grant --member {staff_id} --unit {commune} --role staff"
+    show.line(t("demo_operator", command=granted))
+    return office.code, staff_id
 
 
 async def script(h: Harness, show: Transcript) -> None:
@@ -212,6 +247,7 @@ async def meetings_script(
     await show.tap(hung, t("btn_att_finish"))
     await selfcheck_script(h, show, hung, khoa)
     await duty_script(h, show, hung, khoa)
+    await leaders_script(h, show, hung)
 
 
 async def selfcheck_script(h: Harness, show: Transcript, hung: Person, khoa: Person) -> None:
@@ -263,20 +299,90 @@ async def duty_script(h: Harness, show: Transcript, hung: Person, khoa: Person) 
     await show.arrivals(h, khoa)
 
 
-async def run_demo(pause: float = 0.0, channel: str = "telegram") -> None:
+async def leaders_script(h: Harness, show: Transcript, hung: Person) -> None:
+    """The secretary's status, this month's report saved to disk, and the commune's staff
+    looking at the roll-up of its cells."""
+    services = h.app.services
+    show.step("demo_s_status")
+    await show.say(hung, "/tinhhinh")
+
+    show.step("demo_s_report")
+    await show.say(hung, "/baocao")
+    month = services.clock.now().astimezone(services.config.timezone).strftime("%m/%Y")
+    files = 3 if isinstance(hung, ZaloPerson) else 2  # Zalo: a link, the chart, its caption
+    label = t("report_btn_this_month", label=month)
+    sent = await show.tap(hung, label, expect=files, timeout=30)  # the first chart is slow
+    for path in await _save_files(h, hung, sent, show.out):
+        show.line(t("demo_saved", path=path))
+
+    show.step("demo_s_rollup")
+    async with services.db.unit_of_work() as uow:
+        commune = await uow.session.scalar(
+            select(Unit.code).where(Unit.kind == UnitKind.COMMITTEE)
+        )
+    assert commune is not None
+    office, staff_id = await _committee_staff(services, show, commune)
+    view = await operator_invite(
+        services, cell_ref=office, member_id=staff_id, role=Role.MEMBER, days=30, uses=None
+    )
+    show.line(t("demo_operator", command=f"chibo invite --cell {office} --member {staff_id}"))
+    lan = h.person(2005, STAFF)
+    await show.say(lan, _join(lan, view.shown_code))
+    await show.tap(lan, t("btn_its_me", name=STAFF))
+    await show.say(lan, "/tonghop")
+
+
+async def _save_files(h: Harness, person: Person, sent: list[Seen], out: Path) -> list[Path]:
+    """Write what the bot sent to disk: Telegram's documents and photos from the emulator;
+    on Zalo the workbook behind the download link and the chart's photo."""
+    await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
+    written: list[Path] = []
+    for number, seen in enumerate(sent, start=1):
+        if seen.file_id is None:
+            link = _LINK.search(seen.body)
+            if link is None:
+                continue
+            async with httpx.AsyncClient(timeout=10) as http:
+                got = await http.get(link.group(0))
+            got.raise_for_status()
+            content, filename = got.content, unquote(link.group(0).rpartition("/")[2])
+        else:
+            client = h.zalo if isinstance(person, ZaloPerson) else h.client
+            content = await client.download(seen.file_id)
+            filename = seen.file_name or f"anh-{number}.png"  # Zalo's photos have no name
+        path = out / Path(filename).name
+        await asyncio.to_thread(path.write_bytes, content)
+        written.append(path)
+    return written
+
+
+async def run_demo(pause: float = 0.0, channel: str = "telegram", out: Path = DEFAULT_OUT) -> None:
     with tempfile.TemporaryDirectory(prefix="chibo-demo-") as folder:
         url = f"sqlite+aiosqlite:///{folder}/demo.db"
         # The demo's own clock: Tuesday 01/12/2026, 09:00 in Hà Nội; the script moves it.
         clock = ManualClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+        # Zalo has no files: the bot links to them on its own web server (PUBLIC_BASE_URL).
+        port = _free_port()
+        files: dict[str, Any] = {
+            "public_base_url": f"http://127.0.0.1:{port}",
+            "webhook_port": port,
+        }
         async with running_bot(
             url,
             clock=clock,
             channel=channel,
             quiet_hours="21:00-06:30",
             selfcheck_forms="monthly",
+            **(files if channel == "zalo" else {}),
         ) as h:
-            show = Transcript(pause)
+            show = Transcript(pause, out)
             click.echo(t("demo_title", url=h.emulator.url, channel=channel.capitalize()))
             await script(h, show)
             click.echo("")
             click.echo(t("demo_done", steps=show.steps, messages=show.messages))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

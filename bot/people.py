@@ -28,6 +28,7 @@ class Seen:
     seq: int = 0
     file_name: str | None = None
     size: int = 0
+    file_id: str | None = None  # a sent document or photo, to download from the emulator
 
     @property
     def replaced(self) -> bool:
@@ -62,13 +63,14 @@ def from_telegram(event: Event) -> Seen:
         event.seq,
         event.file_name,
         event.file_size or 0,
+        event.file_id,
     )
 
 
 def from_zalo(event: ZaloEvent) -> Seen:
     body, labels = split_menu(event.body)
     kind = "photo" if event.kind == "photo" else "message"
-    return Seen(kind, body, labels, event.body, event.seq)
+    return Seen(kind, body, labels, event.body, event.seq, file_id=event.file_id)
 
 
 class Person(Protocol):

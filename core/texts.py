@@ -248,6 +248,10 @@ TEXTS: dict[str, str] = {
         "Kỳ tự kiểm tra tháng 12 mở: một đảng viên trả lời, bí thư nhận gợi ý cần quan tâm"
     ),
     "demo_s_duty": "Bí thư giao nhiệm vụ giám sát; đảng viên báo cáo hoàn thành kèm ảnh",
+    "demo_s_status": "Bí thư xem nhanh tình hình chi bộ",
+    "demo_s_report": "Bí thư lấy báo cáo tháng (tệp Excel và biểu đồ)",
+    "demo_s_rollup": "Cán bộ đảng ủy xã xem tổng hợp các chi bộ",
+    "demo_saved": "💾 Đã lưu tệp: {path}",
     "demo_user_photo": "👤 {name} gửi một ảnh: «{caption}»",
     "demo_clock": "🕒 Đồng hồ chạy thử: {when}",
     # --- roster file problems (codes from core.roster) ---------------------------------------
