@@ -388,20 +388,25 @@ async def collect(
     on_time = (Duty.status == DutyStatus.DONE) & (
         _local_day(dialect, Duty.done_at, zone, now) <= Duty.due_on
     )
-    in_window = (Duty.due_on >= window.duties_from) & (Duty.due_on <= window.duties_to)
+    # Judged, as in /baocao: due in the window, or confirmed done already (on time, then)
+    # although due later in the window's year.
+    past_due = (Duty.due_on >= window.duties_from) & (Duty.due_on <= window.duties_to)
+    done_early = (
+        (Duty.status == DutyStatus.DONE)
+        & (Duty.due_on > window.duties_to)
+        & (Duty.due_on <= date(window.year, 12, 31))
+    )
+    judged = past_due | done_early
+    late_open = Duty.status.in_(OPEN_DUTIES) & (Duty.due_on <= window.duties_to)
     duties = await _by_cell(
         s,
         select(
             Duty.cell_id,
-            _count_if(in_window),
-            _count_if(in_window & on_time),
-            _count_if(Duty.status.in_(OPEN_DUTIES)),
+            _count_if(judged),
+            _count_if(judged & on_time),
+            _count_if(late_open),
         )
-        .where(
-            Duty.cell_id.in_(cell_ids),
-            Duty.due_on <= window.duties_to,
-            in_window | Duty.status.in_(OPEN_DUTIES),
-        )
+        .where(Duty.cell_id.in_(cell_ids), judged | late_open)
         .group_by(Duty.cell_id),
     )
     registrations = {

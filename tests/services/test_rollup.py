@@ -282,6 +282,7 @@ async def build(services: Services) -> Tree:
             b.attend(met, m, Presence.PRESENT)
             await b.selfcheck(november, m, a3, submitted)
         b.duty(a3, date(2026, 9, 30), local(2026, 9, 30, 22))  # the due day itself: on time
+        b.duty(a3, date(2026, 12, 15), local(2026, 11, 10, 9))  # done before it is due: on time
         b.register(a3, AppraisalOutcome.RECOGNISED)
         await uow.commit()
     return Tree(district, a, bb, cells, members)
@@ -317,12 +318,12 @@ async def test_figures_are_computed_by_cell(services: Services, clock: ManualClo
     assert (a2.roster, a2.linked, a2.activated, a2.meetings_held) == (2, 0, False, 0)
     assert (a2.attendance_rate, a2.completion, a2.on_time_rate) == (None, None, None)
     assert (a3.present, a3.marked, a3.selfchecks_done, a3.selfchecks_expected) == (3, 3, 3, 3)
-    assert (a3.duties_due, a3.duties_on_time, a3.outcome) == (1, 1, AppraisalOutcome.RECOGNISED)
+    assert (a3.duties_due, a3.duties_on_time, a3.outcome) == (2, 2, AppraisalOutcome.RECOGNISED)
     total = rollup.totals(list(cells.values()))
     assert (total.cells, total.registered, total.not_activated, total.with_meeting) == (3, 2, 1, 2)
     assert (total.present, total.marked, total.open_flags) == (8, 11, 2)
     assert (total.selfchecks_done, total.selfchecks_expected) == (5, 6)
-    assert (total.duties_due, total.duties_on_time, total.duties_overdue) == (5, 2, 2)
+    assert (total.duties_due, total.duties_on_time, total.duties_overdue) == (6, 3, 2)
     # Who needs help: the cell that has not activated first, then overdue duties; A3 is fine.
     assert [c.name for c in rollup.help_order(list(cells.values()))] == [a2.name, a1.name]
     # The district sees all four cells, grouped by commune.
@@ -399,7 +400,7 @@ async def test_tonghop_permissions_and_privacy(services: Services, clock: Manual
     assert t("rollup_attendance", rate="73%") in shown  # 8/11
     assert t("rollup_selfcheck", period="11/2026", rate="83%") in shown  # 5/6
     assert t("rollup_flags", count=2) in shown
-    assert t("rollup_duties", rate="40%", done=2, due=5, overdue=2) in shown
+    assert t("rollup_duties", rate="50%", done=3, due=6, overdue=2) in shown
     assert (
         t(
             "rollup_help_item",
