@@ -31,6 +31,9 @@ Steps (each reported, a missing command is reported "not available" instead of f
    «Xuất Excel» of the top unit) and runs its jobs (every minute: reminders, self-check
    periods, duties, delivery) for at least --rss-seconds. Its VmRSS is sampled from /proc
    every 0.25 s: after start-up, the peak (VmHWM) and at the end are reported.
+5. With --jobs: one tick of each scheduler job (reminders, self-check periods, duty reminders,
+   housekeeping), each in a fresh process with job_state cleared (as on a first start): time,
+   VmRSS before and VmHWM after, SQL statements. This shows where the bot's memory goes.
 
 The results table goes to stdout and into docs/BENCHMARKS.md (between bench.scale markers).
 """
@@ -363,7 +366,20 @@ class Memory:
     log_lines: int = 0
     error: str = ""
     timeline: str = ""  # RSS every 10 s
+    failures: list[str] = field(default_factory=list)  # scheduler jobs that raised
     commands_done_at: float = 0.0  # seconds after start when the last command was answered
+
+
+def _job_failures(lines: list[str]) -> list[tuple[str, str]]:
+    """(APScheduler's "Job ... raised an exception" line, the exception's last line)."""
+    found = []
+    for i, line in enumerate(lines):
+        if "raised an exception" in line and '"' in line:
+            tail = next(
+                (x for x in lines[i + 1 :] if x and not x.startswith((" ", "Traceback"))), "?"
+            )
+            found.append((line, tail[:160]))
+    return found
 
 
 def vm(pid: int) -> tuple[float, float]:
@@ -484,9 +500,100 @@ async def measure_rss(world: World, args: argparse.Namespace, workdir: Path) -> 
     memory.timeline = ", ".join(marks)
     memory.log_lines = len(errors.read_text(errors="replace").splitlines())
     if memory.log_lines:
-        log(f"bot stderr ({memory.log_lines} lines) kept in {errors}:")
-        log("\n".join(errors.read_text(errors="replace").splitlines()[:20]))
+        kept = Path(tempfile.gettempdir()) / "bench-scale-bot-stderr.log"
+        kept.write_text(errors.read_text(errors="replace"))
+        log(f"bot stderr ({memory.log_lines} lines) kept in {kept}")
+        memory.failures = sorted(
+            {
+                line.split('"')[1].split(" (")[0] + ": " + last
+                for line, last in _job_failures(kept.read_text().splitlines())
+            }
+        )
     return memory
+
+
+# --- each job's tick in a process of its own (where the bot's memory goes) -----------------
+
+JOBS = ("reminders", "selfcheck_periods", "duty_reminders", "housekeeping")
+
+
+async def job_child(name: str, url: str) -> dict[str, Any]:
+    """One tick of a scheduler job, as bot.app builds its services (system clock, harness
+    settings with SELFCHECK_FORMS=monthly), job_state cleared first: VmRSS before, VmHWM
+    after, time, statements. Changes the database (benchmark databases only)."""
+    import traceback
+
+    from bot.app import core_config
+    from bot.clock import SystemClock
+    from bot.harness import harness_settings
+    from core import duty_reminders, housekeeping, reminders, selfcheck_periods
+    from core.context import Services
+    from db.engine import Database
+
+    ticks: dict[str, Callable[[Any], Awaitable[Any]]] = {
+        "reminders": reminders.tick,
+        "selfcheck_periods": selfcheck_periods.tick,
+        "duty_reminders": duty_reminders.tick,
+        "housekeeping": housekeeping.sweep,
+    }
+    settings = harness_settings(url, "http://127.0.0.1:9", selfcheck_forms="monthly")
+    database = Database(url)
+    services = Services(database, SystemClock(), core_config(settings))
+    counter = Statements(database.engine)
+    async with database.engine.begin() as conn:  # connect (and import the driver) first
+        # As on a first start: the ticks do everything due, not only what fell due since the
+        # bot process above ran them (outbox rows it queued stay: their keys dedupe).
+        await conn.exec_driver_sql("DELETE FROM job_state")
+    before = vm(os.getpid())[0]
+    started = time.perf_counter()
+    error = ""
+    try:
+        result = await ticks[name](services)
+    except Exception as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = next((f for f in reversed(frames) if "/core/" in f.filename), frames[-1])
+        error = f"{type(exc).__name__} at {Path(where.filename).name}:{where.lineno}"
+        result = None
+    seconds = time.perf_counter() - started
+    await database.dispose()
+    return {
+        "job": name,
+        "seconds": seconds,
+        "rss_before": before,
+        "peak": vm(os.getpid())[1],
+        "statements": counter.count,
+        "result": repr(result)[:160],
+        "error": error,
+    }
+
+
+@dataclass
+class JobTick:
+    job: str
+    seconds: float = 0.0
+    rss_before: float = 0.0
+    peak: float = 0.0
+    statements: int = 0
+    result: str = ""
+    error: str = ""
+
+
+async def measure_jobs(world: World) -> list[JobTick]:
+    import json
+
+    out = []
+    for name in JOBS:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.scale", "--job-child", name,
+            "--database-url", world.url, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+        )  # fmt: skip
+        stdout, _ = await process.communicate()
+        try:
+            out.append(JobTick(**json.loads(stdout.decode().strip().splitlines()[-1])))
+        except (ValueError, IndexError):
+            out.append(JobTick(name, error=f"the child exited with {process.returncode}"))
+        log(f"  job {out[-1]}")
+    return out
 
 
 # --- reporting ------------------------------------------------------------------------------
@@ -494,6 +601,21 @@ async def measure_rss(world: World, args: argparse.Namespace, workdir: Path) -> 
 
 def mark(ok: bool) -> str:
     return "met" if ok else "**NOT met**"
+
+
+def job_table(jobs: list[JobTick]) -> list[str]:
+    lines = [
+        "| Job tick (own process) | Wall s | VmRSS before MB | VmHWM after MB | SQL statements "
+        "| Result |",
+        "|---|---|---|---|---|---|",
+    ]
+    for j in jobs:
+        outcome = j.error or j.result
+        lines.append(
+            f"| {j.job} | {j.seconds:.1f} | {j.rss_before:.0f} | {j.peak:.0f} | {j.statements} "
+            f"| {outcome.replace('|', '/')} |"
+        )
+    return lines
 
 
 def table(series: list[Series], workbook: Workbook, memory: Memory, months: int) -> list[str]:
@@ -577,6 +699,7 @@ def report(
     memory: Memory,
     args: argparse.Namespace,
     command: str,
+    jobs: list[JobTick],
 ) -> str:
     info = machine()
     key = f"{world.scale}-{world.engine.lower()}"
@@ -599,6 +722,7 @@ def report(
             f"{memory.log_lines} lines on its stderr (log level WARNING)"
         )
         details.append(f"- bot RSS (MB) over time: {memory.timeline}")
+        details += [f"- bot job failed: {f}" for f in memory.failures]
     lines = table(series, workbook, memory, args.months)
     return "\n".join(
         [
@@ -616,6 +740,7 @@ def report(
             f"{counts}.",
             "",
             *lines,
+            *(["", *job_table(jobs)] if jobs else []),
             "",
             "Targets:",
             *verdicts(series, workbook, memory, args),
@@ -677,13 +802,15 @@ async def run(args: argparse.Namespace, command: str) -> tuple[str, bool]:
                     f"  RSS: start {memory.started_mb:.0f} MB, peak {memory.peak_mb:.0f} MB, "
                     f"end {memory.end_mb:.0f} MB {memory.error}"
                 )
-            section = report(world, series, workbook, memory, args, command)
+            jobs = await measure_jobs(world) if args.jobs else []
+            section = report(world, series, workbook, memory, args, command, jobs)
         finally:
             if args.keep and not args.reuse:
                 log(f"kept {url}")
             else:
                 await drop()
     ok = all(not s.errors for s in series) and not workbook.error and not memory.error
+    ok = ok and not any(j.error for j in jobs)
     return section, ok
 
 
@@ -724,8 +851,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile", choices=("tinhhinh", "tonghop", "export", "workbook"), help="cProfile a part"
     )
+    parser.add_argument(
+        "--jobs",
+        action="store_true",
+        help="after the bot process, run one tick of each scheduler job in a process of its "
+        "own and report its time, memory and SQL statements",
+    )
+    parser.add_argument("--job-child", choices=JOBS, help=argparse.SUPPRESS)
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/BENCHMARKS.md")
     args = parser.parse_args(argv)
+    if args.job_child:
+        import json
+
+        print(json.dumps(asyncio.run(job_child(args.job_child, args.database_url))))
+        return
     if args.today is None:
         from bot.seed import TZ
 
