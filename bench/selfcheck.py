@@ -65,9 +65,11 @@ FIRST_USER = 900_000
 ECHO_TOKEN = "223456789:ECHO-bench-bare-ptb-bot"
 ECHO_LABELS = ("Một", "Hai", "Ba")
 OPENING = "/tukiemtra"
-SCENARIOS = ("echo", "bot", "bot-raw")
+SCENARIOS = ("echo", "echo-aiohttp", "bot", "bot-raw")
+ECHOES = ("echo", "echo-aiohttp")  # baselines: "echo" is the one the target compares with
 TITLES = {
     "echo": "echo: bare PTB bot (answer + edit)",
+    "echo-aiohttp": "echo-aiohttp: the same bare PTB bot over the bot's aiohttp transport",
     "bot": "bot: the real bot, adapter as shipped",
     "bot-raw": "bot-raw: the real bot, PTB's AIORateLimiter without its 30/s cap",
 }
@@ -596,13 +598,21 @@ def form_labels() -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def echo_bot(url: str) -> AsyncIterator[None]:
-    """A python-telegram-bot Application with PTB's defaults, polling like the real bot."""
+async def echo_bot(url: str, aiohttp: bool = False) -> AsyncIterator[None]:
+    """A python-telegram-bot Application with PTB's defaults, polling like the real bot;
+    `aiohttp`: over the bot's transport (channels/ptb_request.py) instead of PTB's httpx."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
     from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler
     from telegram.ext import filters as f
 
-    app = Application.builder().token(ECHO_TOKEN).base_url(f"{url}/bot").build()
+    builder = Application.builder().token(ECHO_TOKEN).base_url(f"{url}/bot")
+    if aiohttp:
+        from channels.ptb_request import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest()).get_updates_request(
+            AiohttpRequest(connections=1)
+        )
+    app = builder.build()
     keyboard = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(label, callback_data=f"echo:{i}")]
@@ -811,10 +821,10 @@ def table(results: list[Result], echo: Result | None) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        answers = f"{r.answer_rate:.1f}" if r.scenario != "echo" else "-"
+        answers = f"{r.answer_rate:.1f}" if r.scenario not in ECHOES else "-"
         ratio = (
             f"{r.answer_rate / echo.rate:.2f}"
-            if echo and echo.rate and r.scenario != "echo"
+            if echo and echo.rate and r.scenario not in ECHOES
             else "-"
         )
         lines.append(
@@ -833,7 +843,7 @@ def verdicts(results: list[Result], echo: Result | None) -> list[str]:
 
     out = []
     for r in results:
-        if r.scenario == "echo":
+        if r.scenario in ECHOES:
             continue
         p99 = r.percentile(99)
         complete = r.presses == r.planned and r.stored_ok
@@ -969,8 +979,8 @@ async def run(args: argparse.Namespace, command: str) -> tuple[str, bool]:
             ) -> None:
                 for name in chosen:
                     log(f"scenario {TITLES[name]}")
-                    if name == "echo":
-                        async with echo_bot(side.url):
+                    if name in ECHOES:
+                        async with echo_bot(side.url, aiohttp=name == "echo-aiohttp"):
                             echo_labels = [ECHO_LABELS[0]] * len(form_labels())
                             results.append(
                                 await run_scenario(
