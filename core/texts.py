@@ -15,6 +15,7 @@ from core.catalogue import (
     announcements,
     committee,
     dates,
+    doctor,
     duties,
     flags,
     linking,
@@ -297,6 +298,7 @@ _merge(
     reports.TEXTS,
     announcements.TEXTS,
     committee.TEXTS,
+    doctor.TEXTS,
 )
 
 
