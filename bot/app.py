@@ -29,7 +29,7 @@ from core.clock import Clock
 from core.context import CoreConfig, Services
 from core.quiet import QuietHours
 from db.engine import Database
-from db.migrate import check_schema
+from db.migrate import check_schema, head_revision
 from db.models import UnitKind
 from handlers import build_router
 from jobs.delivery import Deliverer, DeliveryConfig
@@ -175,6 +175,7 @@ class BotApp:
         if not (s.webhook_url and self.channels) and not s.public_base_url:
             return
         self.webhooks = WebhookServer(s.webhook_listen, s.webhook_port)
+        self.webhooks.health("/health", self.db, head_revision(), [c.name for c in self.channels])
         if s.webhook_url:
             base = urlparse(s.webhook_url).path.rstrip("/")
             if self.telegram is not None:

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+from sqlalchemy import text
 
 from core import files
 from core.context import Services
 from core.texts import t
+from db.engine import Database
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # updates are small; anything bigger is not from the platform
+HEALTH_TIMEOUT = 5.0  # seconds the database may take to answer /health
 Feed = Callable[[dict[str, Any]], Awaitable[None]]
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class WebhookServer:
@@ -64,6 +69,31 @@ class WebhookServer:
             )
 
         self.app.router.add_get(prefix.rstrip("/") + "/{token}/{name}", download)
+
+    def health(self, path: str, database: Database, schema: str, channels: Sequence[str]) -> None:
+        """GET `path`: 200 {"status": "ok", ...} when the database answers `SELECT 1`, else
+        503. For a container's or a load balancer's health check: no secrets, one query.
+        `schema` is the revision the process checked at start-up."""
+        names = list(channels)
+
+        async def answer(_request: web.Request) -> web.Response:
+            body: dict[str, Any] = {
+                "status": "ok",
+                "database": "ok",
+                "schema": schema,
+                "channels": names,
+            }
+            try:
+                async with asyncio.timeout(HEALTH_TIMEOUT):
+                    async with database.engine.connect() as conn:
+                        await conn.execute(text("SELECT 1"))
+            except Exception as exc:  # any failure at all means "not healthy"
+                log.warning("health: the database did not answer (%s)", type(exc).__name__)
+                body.update(status="unavailable", database="unreachable")
+                return web.json_response(body, status=503, headers=NO_STORE)
+            return web.json_response(body, headers=NO_STORE)
+
+        self.app.router.add_get(path, answer)
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None)
