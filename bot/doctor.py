@@ -35,12 +35,8 @@ from alembic.util import CommandError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from telegram import Bot
-from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 
 from bot.settings import Settings
-from channels.ptb_request import AiohttpRequest
-from channels.zalo import ZaloClient
 from core.delivery import DeliveryError, Failure
 from core.forms import DEFAULT_DIR, FormError, load_forms
 from core.texts import t
@@ -323,6 +319,12 @@ def _disk(folder: Path) -> Finding:
 
 async def _telegram(settings: Settings, now: datetime) -> list[Finding]:
     """getMe, then getWebhookInfo, through PTB on the bot's own aiohttp transport."""
+    # Imported here: `--quick`, the container's health check, needs none of the platforms.
+    from telegram import Bot
+    from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+
+    from channels.ptb_request import AiohttpRequest
+
     label, token = LABELS["telegram"], settings.channel_token("telegram") or ""
     api = settings.telegram_api_url
     requests = (
@@ -367,6 +369,8 @@ async def _telegram(settings: Settings, now: datetime) -> list[Finding]:
 
 async def _zalo(settings: Settings) -> list[Finding]:
     """getMe, then getWebhookInfo, through the bot's own Zalo client."""
+    from channels.zalo import ZaloClient
+
     label, token = LABELS["zalo"], settings.channel_token("zalo") or ""
     client = ZaloClient(token, settings.zalo_api_url, timeout=API_TIMEOUT)
     try:

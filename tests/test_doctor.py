@@ -422,6 +422,9 @@ def test_compose_and_systemd_use_real_settings_and_commands() -> None:
         "service_completed_successfully"
     )
     assert "healthcheck" in services["db"]
+    probe = services["bot"]["healthcheck"]["test"]
+    port = services["bot"]["environment"]["WEBHOOK_PORT"]
+    assert probe[:3] == ["CMD", "python", "-c"] and f"127.0.0.1:{port}/health" in probe[3]
     unit = (ROOT / "deploy" / "chibo-bot.service").read_text(encoding="utf-8")
     keys = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line and line[0] != "#")
     for key in ("User", "WorkingDirectory", "EnvironmentFile", "ReadWritePaths"):
