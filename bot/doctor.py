@@ -277,12 +277,12 @@ def _db_reason(exc: BaseException, password: str | None) -> str:
     """The driver's own first line (it names the host, the refused login or the missing
     database), without the password; SQLAlchemy's wrapper adds only noise."""
     root: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
-    while root.__cause__ is not None and not str(root):
-        root = root.__cause__
-    first = (str(root).strip().splitlines() or [""])[0][:160]
+    driver = root.__cause__ or root  # SQLAlchemy's adapted error wraps the driver's own
+    first = (str(driver).strip() or str(root).strip()).splitlines()
+    line = first[0][:160] if first else ""
     if password:
-        first = first.replace(password, "***")
-    return f"{type(root).__name__}: {first}" if first else type(root).__name__
+        line = line.replace(password, "***")
+    return f"{type(driver).__name__}: {line}" if line else type(driver).__name__
 
 
 def _schema(current: str | None) -> Finding:

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner, Result
 
 from bot.cli import main
@@ -192,7 +193,10 @@ async def test_a_missing_database_file_says_to_run_the_migrations(
 
 async def test_a_database_behind_the_code_needs_an_upgrade(emu: Emulator, sqlite_db: str) -> None:
     await asyncio.to_thread(migrate.downgrade, sqlite_db, "-1")
-    previous = ScriptRevisions.previous()
+    scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    head_script = scripts.get_revision(migrate.head_revision())
+    assert head_script is not None
+    previous = head_script.down_revision
     result = await doctor(healthy_env(emu, sqlite_db))
     assert result.exit_code == 1
     head = migrate.head_revision()
@@ -220,8 +224,8 @@ async def test_an_unreachable_database_url_fails_without_its_password(
     assert result.exit_code == 1
     [failure] = marked(result, "✗")
     shown = "postgresql+asyncpg://chibo:***@127.0.0.1:9/chibo"
-    assert failure.startswith(t("doc_db_down", url=shown, reason="X")[:-3])
-    assert "ConnectionRefusedError" in failure or "OSError" in failure, failure
+    before_reason = t("doc_db_down", url=shown, reason="§").split("§")[0]
+    assert failure.startswith(before_reason + "ConnectionRefusedError: "), failure
     assert marked(result, "–") == [t("doc_schema_skipped")]
     assert f"   → {t('doc_db_down_fix')}" in lines(result)
     assert_no_secrets(result, "pw-Very-Secret-42")
@@ -440,14 +444,3 @@ def test_compose_and_systemd_use_real_settings_and_commands() -> None:
 def test_masked_tokens_keep_only_the_bots_public_id() -> None:
     assert mask_token(TG_TOKEN) == "123456789:***"
     assert mask_token("not-a-token") == "***"
-
-
-class ScriptRevisions:
-    @staticmethod
-    def previous() -> str:
-        from alembic.script import ScriptDirectory
-
-        scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
-        head = scripts.get_revision(migrate.head_revision())
-        assert head is not None and isinstance(head.down_revision, str)
-        return head.down_revision
