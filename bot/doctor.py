@@ -53,6 +53,7 @@ RECENT_ERROR = timedelta(hours=1)  # Telegram keeps the last webhook error for e
 HEALTH_PATH = "/health"
 LABELS = {"telegram": "Telegram", "zalo": "Zalo"}
 LOOPBACK_NAMES = {"localhost"}
+TELEGRAM_PORTS = (None, 443, 80, 88, 8443)  # the only ports Telegram posts webhooks to
 
 
 class Status(enum.Enum):
@@ -214,6 +215,16 @@ def _addresses(settings: Settings) -> list[Finding]:
         if not _https_or_loopback(settings.webhook_url):
             text_ = t("doc_https_needed", name="WEBHOOK_URL", url=settings.webhook_url)
             found.append(_fail(text_, t("doc_https_needed_fix")))
+        try:
+            port = urlparse(settings.webhook_url).port
+        except ValueError:  # not a number, or out of range
+            port = -1
+        if (
+            "telegram" in running
+            and port not in TELEGRAM_PORTS
+            and not _is_loopback(settings.webhook_url)
+        ):
+            found.append(_fail(t("doc_tg_port", url=settings.webhook_url), t("doc_tg_port_fix")))
     else:
         found.append(_ok(t("doc_mode_polling", channel=names)))
     public = settings.public_base_url

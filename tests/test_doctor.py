@@ -322,6 +322,17 @@ async def test_a_public_address_must_be_https(emu: Emulator, sqlite_db: str) -> 
     assert t("doc_public_https", url="http://bot.example.org") in failures
 
 
+async def test_telegram_posts_only_to_its_four_ports(emu: Emulator, sqlite_db: str) -> None:
+    hook = {"WEBHOOK_SECRET": SECRET, "CHANNELS": "telegram"}
+    wrong = await doctor(
+        healthy_env(emu, sqlite_db, WEBHOOK_URL="https://b.example.org:8080", **hook)
+    )
+    assert t("doc_tg_port", url="https://b.example.org:8080") in marked(wrong, "✗")
+    for url in ("https://b.example.org", "https://b.example.org:8443/chibo"):
+        right = await doctor(healthy_env(emu, sqlite_db, WEBHOOK_URL=url, **hook))
+        assert t("doc_tg_port", url=url) not in marked(right, "✗")
+
+
 async def test_zalo_without_public_address_is_a_warning(emu: Emulator, sqlite_db: str) -> None:
     env = healthy_env(emu, sqlite_db)
     del env["PUBLIC_BASE_URL"]

@@ -26,6 +26,12 @@ TEXTS: dict[str, str] = {
     "doc_https_needed_fix": (
         "Dùng địa chỉ https:// của reverse proxy (có chứng chỉ TLS, ví dụ Let's Encrypt)."
     ),
+    "doc_tg_port": (
+        "WEBHOOK_URL là {url}: Telegram chỉ gửi webhook tới cổng 443, 80, 88 hoặc 8443."
+    ),
+    "doc_tg_port_fix": (
+        "Để reverse proxy nhận ở cổng 443 (cổng mặc định của https) và bỏ cổng khỏi URL."
+    ),
     "doc_public_https": (
         "PUBLIC_BASE_URL là {url}: tệp báo cáo có tên đảng viên, không được gửi qua http."
     ),
