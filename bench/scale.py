@@ -10,9 +10,10 @@
 Steps (each reported, a missing command is reported "not available" instead of failing):
 
 1. A fresh migrated database (a new SQLite file, or a new PostgreSQL database created here and
-   dropped at the end unless --keep), filled by bot.seed.generate (its time is measured); or,
-   with --reuse, a database seeded before (`chibo seed --scale ... --today ...`: give the same
-   --today here).
+   dropped at the end unless --keep), filled by bot.seed.generate (its time is measured; on
+   PostgreSQL it ends with VACUUM ANALYZE); or, with --reuse, a database seeded before
+   (`chibo seed --scale ... --today ...`: give the same --today here). PostgreSQL then gets a
+   CHECKPOINT, so the load's dirty pages are not written out during the measurements.
 2. In this process, the router exactly as the bot builds it (handlers.build_router over
    Services with bot.app.core_config of the harness settings; the clock fixed at the seed's
    "now", today 12:00 in Asia/Ho_Chi_Minh), and `Incoming` messages as the real accounts of
@@ -165,6 +166,24 @@ async def run_series(
         series.statements.append(statements)
         if keep:
             keep(outcome)
+
+
+async def settle(url: str) -> None:
+    """PostgreSQL: CHECKPOINT, so the writes of the generator are not flushed during the
+    measurements (needs a superuser; skipped otherwise)."""
+    if not url.startswith("postgresql"):
+        return
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("CHECKPOINT"))
+    except Exception as exc:
+        log(f"CHECKPOINT skipped: {type(exc).__name__}")
+    finally:
+        await engine.dispose()
 
 
 # --- the world ------------------------------------------------------------------------------
@@ -775,6 +794,7 @@ async def run(args: argparse.Namespace, command: str) -> tuple[str, bool]:
                 progress=log,
             )  # fmt: skip
         try:
+            await settle(url)
             world = await build_world(args, url, seeded)
             log(
                 f"{world.engine}: {world.rows.get('members', 0):,} members; "
