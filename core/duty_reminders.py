@@ -7,10 +7,15 @@ outbox row keyed `duty:rem:<duty>:<member>:<days>` / `duty:overdue:<duty>:<membe
 restarts and two workers never send one twice. When several stages fell due together (after
 downtime) only the latest is sent; the older are stored as skipped. Stages before the day the
 duty was made are not sent: the assignment notice told the assignees then.
+
+Set-based: a tick reads the duties in reach, then, for up to `CHUNK` duties at a time, their
+assignees, the names for the escalations and the cells' leaders in one query each (not a
+query per duty), and inserts the rows with one `enqueue`.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -22,14 +27,23 @@ from core.duties import SHOW
 from core.messages import Button, Reply, buttons
 from core.outbox import Message, enqueue
 from core.payloads import encode
-from core.roster_queries import leader_members
+from core.policy import CELL_LEADERS
 from core.texts import t
-from db.models import ChannelAccount, Duty, DutyAssignee, DutyStatus, Member, MemberStatus
+from db.models import (
+    ChannelAccount,
+    Duty,
+    DutyAssignee,
+    DutyStatus,
+    Member,
+    MemberRole,
+    MemberStatus,
+)
 
 SEND_AFTER = time(7, 30)
 REMINDED = (DutyStatus.OPEN, DutyStatus.RETURNED)
 LOOK_BACK = timedelta(days=31)  # an overdue notice later than this is not useful any more
 OVERDUE = -1  # the stage "one day after the due date"
+CHUNK = 1000  # duties per query (bind parameters stay far below both engines' limits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,58 +80,109 @@ async def tick(services: Services) -> int:
                 .order_by(Duty.id)
             )
         )
+        due = [(d, fell) for d in duties if (fell := _fell_due(services, d, now))]
         messages: list[Message] = []
-        for duty in duties:
-            messages += await _for_duty(s, services, duty, now, today)
+        for start in range(0, len(due), CHUNK):
+            messages += await _for_duties(s, due[start : start + CHUNK], today)
         queued = await enqueue(s, services, now, messages)
         await uow.commit()
         return queued
 
 
-async def _for_duty(
-    s: AsyncSession, services: Services, duty: Duty, now: datetime, today: date
+def _fell_due(services: Services, duty: Duty, now: datetime) -> list[Stage]:
+    return [stage for stage in stages(services, duty) if stage.at <= now]
+
+
+async def _for_duties(
+    s: AsyncSession, due: list[tuple[Duty, list[Stage]]], today: date
 ) -> list[Message]:
-    fell_due = [stage for stage in stages(services, duty) if stage.at <= now]
-    if not fell_due:
-        return []
-    freshest = fell_due[-1]
+    """The messages of these duties (each with the stages that fell due, earliest first)."""
+    assignees = await _assignees(s, [duty.id for duty, _ in due])
+    overdue = [duty for duty, fell_due in due if fell_due[-1].days == OVERDUE]
+    names = await _names(s, [duty.id for duty in overdue])
+    leaders = await _leaders(s, {duty.cell_id for duty in overdue})
     messages: list[Message] = []
-    for member_id in await _assignees(s, duty.id):
-        for stage in fell_due:
-            key = (
-                f"duty:overdue:{duty.id}:{member_id}"
-                if stage.days == OVERDUE
-                else f"duty:rem:{duty.id}:{member_id}:{stage.days}"
-            )
-            messages.append(
-                Message(
-                    key=key,
-                    kind="duty",
-                    reply=_reminder(duty, today),
-                    member_id=member_id,
-                    not_before=stage.at,
-                    # An older stage that fell due together with a fresher one is stale.
-                    expires_at=None if stage is freshest else stage.at,
+    for duty, fell_due in due:
+        freshest = fell_due[-1]
+        for member_id in assignees.get(duty.id, []):
+            for stage in fell_due:
+                key = (
+                    f"duty:overdue:{duty.id}:{member_id}"
+                    if stage.days == OVERDUE
+                    else f"duty:rem:{duty.id}:{member_id}:{stage.days}"
                 )
+                messages.append(
+                    Message(
+                        key=key,
+                        kind="duty",
+                        reply=_reminder(duty, today),
+                        member_id=member_id,
+                        not_before=stage.at,
+                        # An older stage that fell due together with a fresher one is stale.
+                        expires_at=None if stage is freshest else stage.at,
+                    )
+                )
+        if freshest.days == OVERDUE:
+            messages += _escalation(
+                duty, names.get(duty.id, []), leaders.get(duty.cell_id, []), freshest.at
             )
-    if freshest.days == OVERDUE:
-        messages += await _escalation(s, duty, freshest.at)
     return messages
 
 
-async def _assignees(s: AsyncSession, duty_id: int) -> list[int]:
-    """Assignees who use the bot (an active member with a linked account)."""
-    rows = await s.scalars(
-        select(DutyAssignee.member_id)
+async def _assignees(s: AsyncSession, duty_ids: list[int]) -> dict[int, list[int]]:
+    """By duty: assignees who use the bot (an active member with a linked account)."""
+    rows = await s.execute(
+        select(DutyAssignee.duty_id, DutyAssignee.member_id)
         .join(Member, Member.id == DutyAssignee.member_id)
         .where(
-            DutyAssignee.duty_id == duty_id,
+            DutyAssignee.duty_id.in_(duty_ids),
             Member.status == MemberStatus.ACTIVE,
             Member.id.in_(select(ChannelAccount.member_id)),
         )
-        .order_by(DutyAssignee.member_id)
+        .order_by(DutyAssignee.duty_id, DutyAssignee.member_id)
     )
-    return list(rows)
+    found: dict[int, list[int]] = defaultdict(list)
+    for duty_id, member_id in rows:
+        found[duty_id].append(member_id)
+    return found
+
+
+async def _names(s: AsyncSession, duty_ids: list[int]) -> dict[int, list[str]]:
+    """By duty: every assignee's name, in the order they were assigned."""
+    if not duty_ids:
+        return {}
+    rows = await s.execute(
+        select(DutyAssignee.duty_id, Member.full_name)
+        .join(Member, Member.id == DutyAssignee.member_id)
+        .where(DutyAssignee.duty_id.in_(duty_ids))
+        .order_by(DutyAssignee.id)
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for duty_id, name in rows:
+        found[duty_id].append(name)
+    return found
+
+
+async def _leaders(s: AsyncSession, cell_ids: set[int]) -> dict[int, list[int]]:
+    """By cell: its active secretary and deputies (`roster_queries.leader_members` for many
+    cells in one query)."""
+    if not cell_ids:
+        return {}
+    rows = await s.execute(
+        select(MemberRole.unit_id, Member.id)
+        .join(MemberRole, MemberRole.member_id == Member.id)
+        .where(
+            MemberRole.unit_id.in_(cell_ids),
+            MemberRole.role.in_(CELL_LEADERS),
+            Member.status == MemberStatus.ACTIVE,
+        )
+        .order_by(Member.id)
+        .distinct()
+    )
+    found: dict[int, list[int]] = defaultdict(list)
+    for cell_id, member_id in rows:
+        found[cell_id].append(member_id)
+    return found
 
 
 def _reminder(duty: Duty, today: date) -> Reply:
@@ -130,13 +195,7 @@ def _reminder(duty: Duty, today: date) -> Reply:
     return Reply(text, buttons([Button(t("duty_btn_show"), encode(SHOW, duty.id))]))
 
 
-async def _escalation(s: AsyncSession, duty: Duty, at: datetime) -> list[Message]:
-    names = await s.scalars(
-        select(Member.full_name)
-        .join(DutyAssignee, DutyAssignee.member_id == Member.id)
-        .where(DutyAssignee.duty_id == duty.id)
-        .order_by(DutyAssignee.id)
-    )
+def _escalation(duty: Duty, names: list[str], leaders: list[int], at: datetime) -> list[Message]:
     text = t(
         "duty_overdue_leader",
         title=duty.title,
@@ -152,5 +211,5 @@ async def _escalation(s: AsyncSession, duty: Duty, at: datetime) -> list[Message
             member_id=leader,
             not_before=at,
         )
-        for leader in await leader_members(s, duty.cell_id)
+        for leader in leaders
     ]

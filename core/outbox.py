@@ -2,6 +2,12 @@
 
 Rows are keyed by what they are (`dedupe_key`), so inserting the same message twice, from a
 double tick, a restart or a second worker, is a no-op.
+
+`enqueue` is set-based: one `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id` for
+many rows at once (SQLAlchemy's "insertmanyvalues" batches of up to 1,000 rows, through the
+session's Core connection), so 34,000 reminders are a few dozen statements, not one each.
+The ORM bulk insert it replaces ran one statement per row and spliced every result onto the
+previous ones (quadratic in the rows).
 """
 
 from __future__ import annotations
@@ -66,34 +72,39 @@ async def enqueue(
     before it could be sent is stored as skipped, so it is counted and never sent late.
     """
     config = services.config
-    rows = []
+    rows: dict[str, dict[str, Any]] = {}  # by key: a key twice in one call is one row
     for m in messages:
+        if m.key in rows:
+            continue
         due = config.quiet_hours.release(max(m.not_before, now), config.timezone)
         stale = m.expires_at is not None and due >= m.expires_at
-        rows.append(
-            {
-                "dedupe_key": m.key,
-                "kind": m.kind,
-                "member_id": m.member_id,
-                "channel": m.to.channel if m.to else None,
-                "chat_id": m.to.chat_id if m.to else None,
-                "meeting_id": m.meeting_id,
-                "body": body_of(m.reply),
-                "status": OutboxStatus.SKIPPED if stale else OutboxStatus.PENDING,
-                "not_before": due,
-                "expires_at": m.expires_at,
-                "attempts": 0,
-                "next_attempt_at": due,
-                "last_error": "stale" if stale else None,
-                "created_at": now,
-                "done_at": now if stale else None,
-            }
-        )
+        rows[m.key] = {
+            "dedupe_key": m.key,
+            "kind": m.kind,
+            "member_id": m.member_id,
+            "channel": m.to.channel if m.to else None,
+            "chat_id": m.to.chat_id if m.to else None,
+            "meeting_id": m.meeting_id,
+            "body": body_of(m.reply),
+            "status": OutboxStatus.SKIPPED if stale else OutboxStatus.PENDING,
+            "not_before": due,
+            "expires_at": m.expires_at,
+            "attempts": 0,
+            "next_attempt_at": due,
+            "last_error": "stale" if stale else None,
+            "created_at": now,
+            "done_at": now if stale else None,
+        }
     if not rows:
         return 0
-    statement = _insert(session).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = await session.execute(statement.returning(Outbox.id), rows)
-    return len(result.all())
+    # Core, not the ORM: the session's own connection (same transaction); rows the caller
+    # added through the ORM (a meeting the messages refer to) are flushed first.
+    await session.flush()
+    connection = await session.connection()
+    statement = (
+        _insert(session).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Outbox.id)
+    )
+    return len((await connection.execute(statement, list(rows.values()))).all())
 
 
 def notice_messages(notices: Iterable[Notice], now: datetime) -> list[Message]:

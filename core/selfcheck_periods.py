@@ -16,20 +16,35 @@ fell due since the previous tick (all of them on the first tick); after downtime
 latest is sent and older ones are stored as skipped; nothing caught up goes out before
 `selfcheck_send_after` or in quiet hours. A member who joined after the opening gets no
 opening message (/tukiemtra finds the period) but gets the reminders due after joining.
+
+Scale (150,000 members): nothing loads the whole period. Members are read `CHUNK` at a time by
+id (only the columns a message needs, their roles, and the answers of that chunk's unsent
+self-checks), and every insert is set-based (`core.outbox.enqueue`, and one insert for a
+chunk's self-checks), so the memory a tick needs is bounded by the chunk and its statements
+grow with members / CHUNK, not with members.
+
+Crash safety. Opening stays one transaction however many chunks: the period row is what says
+"opened", so committing it before every member has their self-check and first question would
+leave the rest without them for good after a crash (the next tick sees the period and stops);
+rolled back whole, the next tick opens it again from the start. Reminders commit chunk by
+chunk: `job_state.last_run_at` (the `since` of the next tick) moves only after the last chunk,
+so after a crash the next tick finds the same reminders due again and inserts them again; the
+dedupe keys make the chunks already committed no-ops, so nothing is lost or sent twice (if a
+newer reminder fell due meanwhile, the rest get the downtime rule: only the newest is sent).
 """
 
 from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import raiseload
 
 from core import audit
 from core.context import CoreConfig, Services
@@ -37,13 +52,16 @@ from core.forms import Form, Period, Question, newest
 from core.messages import Button, Reply, buttons
 from core.outbox import Message, enqueue
 from core.payloads import encode
-from core.selfcheck import cell_version, conditions_for_roles, first_step
+from core.selfcheck import SUMMARY, Step, conditions_for_roles
 from core.selfcheck_render import BEGIN, step_reply
 from core.texts import t
 from db.models import (
+    CellForm,
     JobState,
     Member,
+    MemberRole,
     MemberStatus,
+    Role,
     SelfCheck,
     SelfCheckAnswer,
     SelfCheckPeriod,
@@ -53,6 +71,7 @@ from db.models import (
 TICK = "selfcheck_periods"
 CLOCK_SLACK = timedelta(minutes=5)
 QUARTERS = ("I", "II", "III", "IV")
+CHUNK = 2000  # members handled per step (and per transaction for reminders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +120,13 @@ async def tick(services: Services) -> PeriodTickResult:
         if made is not None:
             opened, queued = opened + 1, queued + made
     async with services.db.unit_of_work() as uow:
-        s = uow.session
-        state = await s.get(JobState, TICK)
+        state = await uow.session.get(JobState, TICK)
         since = state.last_run_at - CLOCK_SLACK if state else None
-        queued += await enqueue(s, services, now, await due_reminders(s, services, since, now))
-        await _touch(s, now)
+        due = await due_periods(uow.session, services, since, now)
+    for period, fell_due in due:
+        queued += await _remind(services, period, fell_due, now)
+    async with services.db.unit_of_work() as uow:
+        await _touch(uow.session, now)  # only now: a crash above redoes the reminders
         await uow.commit()
     return PeriodTickResult(opened, queued)
 
@@ -130,7 +151,8 @@ def _closes(period: SelfCheckPeriod, config: CoreConfig) -> datetime:
 
 
 async def _open(services: Services, form: Form, now: datetime) -> int | None:
-    """Open `form`'s current period if it is due and not open yet: rows queued, else None."""
+    """Open `form`'s current period if it is due and not open yet: rows queued, else None.
+    One transaction (see the module's docstring), worked through `CHUNK` members at a time."""
     config = services.config
     local = now.astimezone(config.timezone)
     found = window(form.period, local.date(), config.selfcheck_open_day)
@@ -141,7 +163,11 @@ async def _open(services: Services, form: Form, now: datetime) -> int | None:
         period = await _insert(s, form.name, found, now)
         if period is None:
             return None  # open already (an earlier tick, or another process just now)
-        queued = await enqueue(s, services, now, await _first_questions(s, services, period, now))
+        versions = await _Versions.load(s, services, form.name)
+        queued, after = 0, 0
+        while members := await _active_chunk(s, after):
+            queued += await _first_questions(s, services, period, versions, members, now)
+            after = members[-1][0]
         audit.record(s, now, "selfcheck_period_opened", form=form.name, label=found.label)
         await uow.commit()
         return queued
@@ -154,9 +180,9 @@ async def _insert(
     where = (SelfCheckPeriod.form_name == name, SelfCheckPeriod.starts_on == found.starts_on)
     if await s.scalar(select(SelfCheckPeriod.id).where(*where)) is not None:
         return None
-    insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    upsert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = (
-        insert(SelfCheckPeriod)
+        upsert(SelfCheckPeriod)
         .values(
             form_name=name,
             starts_on=found.starts_on,
@@ -171,58 +197,119 @@ async def _insert(
     return None if period_id is None else await s.get(SelfCheckPeriod, period_id)
 
 
-async def _active_members(s: AsyncSession) -> list[Member]:
-    """Every active member with their roles (their accounts are not needed here)."""
-    query = (
-        select(Member)
-        .where(Member.status == MemberStatus.ACTIVE)
-        .options(raiseload(Member.accounts))
+@dataclass(frozen=True, slots=True)
+class _Versions:
+    """The version of a form each cell answers (`core.selfcheck.cell_version` for every cell
+    in one query): its choice if that version still exists, else the newest."""
+
+    chosen: dict[int, int]
+    newest: int
+
+    @classmethod
+    async def load(cls, s: AsyncSession, services: Services, name: str) -> _Versions:
+        forms = services.config.forms
+        rows = await s.execute(
+            select(CellForm.cell_id, CellForm.version).where(CellForm.form_name == name)
+        )
+        latest = newest(forms, name)
+        assert latest is not None  # the period's form is active
+        chosen = {cell: version for cell, version in rows if (name, version) in forms}
+        return cls(chosen, latest.version)
+
+    def of(self, cell_id: int) -> int:
+        return self.chosen.get(cell_id, self.newest)
+
+
+async def _active_chunk(s: AsyncSession, after: int) -> list[tuple[int, int]]:
+    """The next `CHUNK` active members after id `after`: (id, cell)."""
+    rows = await s.execute(
+        select(Member.id, Member.cell_id)
+        .where(Member.status == MemberStatus.ACTIVE, Member.id > after)
         .order_by(Member.id)
+        .limit(CHUNK)
     )
-    return list(await s.scalars(query))
+    return [(member_id, cell_id) for member_id, cell_id in rows]
 
 
-async def _versions(
-    s: AsyncSession, services: Services, name: str, cells: set[int]
-) -> dict[int, int]:
-    return {cell: await cell_version(s, services, cell, name) for cell in sorted(cells)}
+async def _roles(s: AsyncSession, member_ids: Sequence[int]) -> dict[int, list[Role]]:
+    """The roles of these members (which questions apply depends on them)."""
+    if not member_ids:
+        return {}
+    rows = await s.execute(
+        select(MemberRole.member_id, MemberRole.role).where(MemberRole.member_id.in_(member_ids))
+    )
+    found: dict[int, list[Role]] = defaultdict(list)
+    for member_id, role in rows:
+        found[member_id].append(role)
+    return found
+
+
+def _questions(
+    config: CoreConfig, name: str, version: int, roles: list[Role]
+) -> tuple[Form, tuple[Question, ...]]:
+    form = _form(config, name, version)
+    return form, form.applicable(conditions_for_roles(roles))
 
 
 async def _first_questions(
-    s: AsyncSession, services: Services, period: SelfCheckPeriod, now: datetime
-) -> list[Message]:
-    """A self-check at the first question for every active member, and that question."""
-    members = await _active_members(s)
-    versions = await _versions(s, services, period.form_name, {m.cell_id for m in members})
-    checks = [
-        SelfCheck(
-            period_id=period.id,
-            member_id=m.id,
-            cell_id=m.cell_id,
-            form_version=versions[m.cell_id],
-            status=SelfCheckStatus.IN_PROGRESS,
-            started_at=now,
-            updated_at=now,
+    s: AsyncSession,
+    services: Services,
+    period: SelfCheckPeriod,
+    versions: _Versions,
+    members: list[tuple[int, int]],
+    now: datetime,
+) -> int:
+    """A self-check at the first question for each of these members (one insert), and that
+    question in the outbox (`core.selfcheck.first_step` for many members): rows queued."""
+    config = services.config
+    roles = await _roles(s, [member_id for member_id, _ in members])
+    shown: dict[int, tuple[Form, tuple[Question, ...]]] = {}
+    rows = []
+    for member_id, cell_id in members:
+        form, questions = shown[member_id] = _questions(
+            config, period.form_name, versions.of(cell_id), roles.get(member_id, [])
         )
-        for m in members
-    ]
-    s.add_all(checks)
-    await s.flush()
-    closes = _closes(period, services.config)
+        rows.append(
+            {
+                "period_id": period.id,
+                "member_id": member_id,
+                "cell_id": cell_id,
+                "form_version": form.version,
+                "status": SelfCheckStatus.IN_PROGRESS,
+                "position": questions[0].id if questions else SUMMARY,
+                "started_at": now,
+                "updated_at": now,
+            }
+        )
+    connection = await s.connection()
+    made = await connection.execute(
+        insert(SelfCheck).returning(SelfCheck.member_id, SelfCheck.id), rows
+    )
+    check_ids = {member_id: check_id for member_id, check_id in made}
+    closes, not_before = _closes(period, config), _not_before(now, config)
     messages: list[Message] = []
-    for member, check in zip(members, checks, strict=True):
-        step = first_step(services, member, check, period)
+    for member_id, _ in members:
+        form, questions = shown[member_id]
+        step = Step(
+            selfcheck_id=check_ids[member_id],
+            period_label=period.label,
+            form=form,
+            questions=questions,
+            answers={},
+            question=questions[0] if questions else None,
+            ends_on=period.ends_on,
+        )
         messages.append(
             Message(
-                key=f"sc:open:{period.id}:{member.id}",
+                key=f"sc:open:{period.id}:{member_id}",
                 kind="selfcheck",
                 reply=replace(step_reply(step), replace=False),  # proactive: replaces nothing
-                member_id=member.id,
-                not_before=_not_before(now, services.config),
+                member_id=member_id,
+                not_before=not_before,
                 expires_at=closes,
             )
         )
-    return messages
+    return await enqueue(s, services, now, messages)
 
 
 def reminder_times(period: SelfCheckPeriod, config: CoreConfig) -> dict[int, datetime]:
@@ -236,10 +323,11 @@ def reminder_times(period: SelfCheckPeriod, config: CoreConfig) -> dict[int, dat
     }
 
 
-async def due_reminders(
+async def due_periods(
     s: AsyncSession, services: Services, since: datetime | None, now: datetime
-) -> list[Message]:
-    """Reminders of open periods that fell due after `since` (any time when None)."""
+) -> list[tuple[SelfCheckPeriod, list[int]]]:
+    """Open periods with reminders that fell due after `since` (any time when None), and
+    those reminders' days in ascending order."""
     config = services.config
     today = now.astimezone(config.timezone).date()
     periods = await s.scalars(
@@ -251,58 +339,103 @@ async def due_reminders(
         )
         .order_by(SelfCheckPeriod.id)
     )
-    messages: list[Message] = []
+    found = []
     for period in list(periods):
         times = reminder_times(period, config)
         fell_due = [n for n, due in times.items() if (since is None or since < due) and due <= now]
         if fell_due:
-            messages += await _reminders(s, services, period, fell_due, times, now)
-    return messages
+            found.append((period, fell_due))
+    return found
 
 
-async def _reminders(
+async def _remind(
+    services: Services, period: SelfCheckPeriod, fell_due: list[int], now: datetime
+) -> int:
+    """Queue this period's reminders, `CHUNK` waiting members per transaction: rows queued."""
+    queued, after = 0, 0
+    async with services.db.unit_of_work() as uow:
+        versions = await _Versions.load(uow.session, services, period.form_name)
+    while True:
+        async with services.db.unit_of_work() as uow:
+            waiting = await _waiting(uow.session, period, after)
+            if waiting:
+                s = uow.session
+                replies = await _replies(s, services, period, versions, waiting)
+                messages = _reminders(services.config, period, replies, fell_due, now)
+                queued += await enqueue(s, services, now, messages)
+                await uow.commit()
+        if len(waiting) < CHUNK:
+            return queued
+        after = waiting[-1][0]
+
+
+async def _waiting(
+    s: AsyncSession, period: SelfCheckPeriod, after: int
+) -> list[tuple[int, int, int | None, int | None]]:
+    """The next `CHUNK` active members after id `after` who have not sent this period's
+    self-check: (member, cell, their self-check or None, its form version)."""
+    rows = await s.execute(
+        select(Member.id, Member.cell_id, SelfCheck.id, SelfCheck.form_version)
+        .outerjoin(
+            SelfCheck, and_(SelfCheck.member_id == Member.id, SelfCheck.period_id == period.id)
+        )
+        .where(
+            Member.status == MemberStatus.ACTIVE,
+            Member.id > after,
+            or_(SelfCheck.id.is_(None), SelfCheck.status != SelfCheckStatus.SUBMITTED),
+        )
+        .order_by(Member.id)
+        .limit(CHUNK)
+    )
+    return [(m, cell, check, version) for m, cell, check, version in rows]
+
+
+async def _replies(
     s: AsyncSession,
     services: Services,
     period: SelfCheckPeriod,
+    versions: _Versions,
+    waiting: list[tuple[int, int, int | None, int | None]],
+) -> list[tuple[int, Reply]]:
+    """Each waiting member's reminder text, saying how far they got: (member, reply)."""
+    roles = await _roles(s, [member_id for member_id, *_ in waiting])
+    answered = await _answered(s, [check for _, _, check, _ in waiting if check is not None])
+    replies = []
+    for member_id, cell_id, check_id, version in waiting:
+        form, questions = _questions(
+            services.config,
+            period.form_name,
+            version if version is not None else versions.of(cell_id),
+            roles.get(member_id, []),
+        )
+        done = answered.get(check_id, set()) if check_id is not None else set()
+        replies.append((member_id, reminder_reply(period, form, questions, done)))
+    return replies
+
+
+def _reminders(
+    config: CoreConfig,
+    period: SelfCheckPeriod,
+    replies: list[tuple[int, Reply]],
     fell_due: list[int],
-    times: dict[int, datetime],
     now: datetime,
 ) -> list[Message]:
     """`fell_due` is in ascending order: the last one is the freshest and is sent."""
-    config = services.config
-    checks = {
-        c.member_id: c
-        for c in await s.scalars(select(SelfCheck).where(SelfCheck.period_id == period.id))
-    }
-    waiting = [
-        m
-        for m in await _active_members(s)
-        if m.id not in checks or checks[m.id].status is not SelfCheckStatus.SUBMITTED
-    ]
-    answered = await _answered(s, period)
-    new = {m.cell_id for m in waiting if m.id not in checks}
-    versions = await _versions(s, services, period.form_name, new)
+    times = reminder_times(period, config)
     closes, freshest = _closes(period, config), fell_due[-1]
-    messages: list[Message] = []
-    for member in waiting:
-        check = checks.get(member.id)
-        version = check.form_version if check else versions[member.cell_id]
-        form = _form(config, period.form_name, version)
-        questions = form.applicable(conditions_for_roles(r.role for r in member.roles))
-        reply = reminder_reply(period, form, questions, answered[check.id] if check else set())
-        messages += [
-            Message(
-                key=f"sc:rem:{period.id}:{member.id}:{n}",
-                kind="selfcheck_reminder",
-                reply=reply,
-                member_id=member.id,
-                not_before=_not_before(max(times[n], now), config),
-                # Older reminders that fell due together with a fresher one are stale.
-                expires_at=closes if n == freshest else times[n],
-            )
-            for n in fell_due
-        ]
-    return messages
+    return [
+        Message(
+            key=f"sc:rem:{period.id}:{member_id}:{n}",
+            kind="selfcheck_reminder",
+            reply=reply,
+            member_id=member_id,
+            not_before=_not_before(max(times[n], now), config),
+            # Older reminders that fell due together with a fresher one are stale.
+            expires_at=closes if n == freshest else times[n],
+        )
+        for member_id, reply in replies
+        for n in fell_due
+    ]
 
 
 def _form(config: CoreConfig, name: str, version: int) -> Form:
@@ -312,15 +445,18 @@ def _form(config: CoreConfig, name: str, version: int) -> Form:
     return form
 
 
-async def _answered(s: AsyncSession, period: SelfCheckPeriod) -> dict[int, set[str]]:
-    """Question ids answered so far, by self-check."""
-    rows = await s.execute(
-        select(SelfCheckAnswer.selfcheck_id, SelfCheckAnswer.question_id)
-        .join(SelfCheck, SelfCheck.id == SelfCheckAnswer.selfcheck_id)
-        .where(SelfCheck.period_id == period.id)
-    )
+async def _answered(s: AsyncSession, check_ids: Sequence[int]) -> dict[int, set[str]]:
+    """Question ids answered so far, by self-check (a chunk's unsent ones only: at most
+    CHUNK x questions short rows; which of them count depends on the member's questions)."""
     answered: dict[int, set[str]] = defaultdict(set)
-    for check_id, question_id in rows.all():
+    if not check_ids:
+        return answered
+    rows = await s.execute(
+        select(SelfCheckAnswer.selfcheck_id, SelfCheckAnswer.question_id).where(
+            SelfCheckAnswer.selfcheck_id.in_(check_ids)
+        )
+    )
+    for check_id, question_id in rows:
         answered[check_id].add(question_id)
     return answered
 
