@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from core import selfcheck_periods
 from core.clock import ManualClock
@@ -23,8 +23,12 @@ from db.engine import Database
 from db.models import (
     CellForm,
     Member,
+    MemberRole,
+    Membership,
+    MemberStatus,
     Outbox,
     OutboxStatus,
+    Role,
     SelfCheck,
     SelfCheckPeriod,
     SelfCheckStatus,
@@ -398,3 +402,102 @@ async def test_the_scheduled_job_wakes_delivery_when_it_queued_rows(
         clock.set(when)
         await run_selfcheck_tick(services, lambda: woken.append(clock.now()))
     assert woken == [local(2026, 12, 1, 7, 30)]
+
+
+class Statements:
+    """Counts the SQL statements the engine sends (a SQLAlchemy event, removed on exit)."""
+
+    def __init__(self, services: Services) -> None:
+        self.engine, self.count = services.db.engine.sync_engine, 0
+
+    def seen(self, *_: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> Statements:
+        event.listen(self.engine, "before_cursor_execute", self.seen)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self.seen)
+
+
+async def add_members(services: Services, cell: Cell, count: int) -> None:
+    """`count` more active members of the cell, every tenth with a post (a big roster)."""
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        members = [
+            Member(
+                cell_id=cell.id,
+                full_name=f"Đảng viên {i}",
+                status=MemberStatus.ACTIVE,
+                membership=Membership.FULL,
+                created_at=now,
+                updated_at=now,
+            )
+            for i in range(count)
+        ]
+        uow.session.add_all(members)
+        await uow.session.flush()
+        uow.session.add_all(
+            MemberRole(member_id=m.id, unit_id=cell.id, role=Role.DEPUTY) for m in members[::10]
+        )
+        await uow.commit()
+
+
+async def test_a_ticks_statements_do_not_grow_with_the_members(
+    services: Services, clock: ManualClock
+) -> None:
+    cell = await setup(services)
+    services = configured(services)
+    counts = []
+    for month, more in ((1, 20), (2, 200)):  # 23 active members, then 223
+        await add_members(services, cell, more)
+        found = []
+        for day, late in ((1, 0), (4, 2)):  # opening; reminders (2 joined after the opening)
+            await add_members(services, cell, late)
+            clock.set(local(2027, month, day, 7, 30))
+            with Statements(services) as statements:
+                found.append((await selfcheck_periods.tick(services), statements.count))
+        counts.append([count for _, count in found])
+        active = 3 + more + (22 if month == 2 else 0)
+        assert [result for result, _ in found] == [
+            selfcheck_periods.PeriodTickResult(1, active),
+            selfcheck_periods.PeriodTickResult(0, active + 2),
+        ]
+    assert counts[0] == counts[1]
+
+
+async def test_reminders_in_chunks_survive_a_crash_between_them(
+    services: Services, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk is committed on its own; a crash in the next one loses nothing (the next tick
+    finds the same reminders due: job_state moved only at the end) and doubles nothing."""
+    cell = await setup(services)
+    services = configured(services)
+    monkeypatch.setattr(selfcheck_periods, "CHUNK", 2)
+    await at(services, clock, local(2026, 12, 1, 7, 30))  # three active members: two chunks
+    assert len(await keys(services, "sc:open:")) == 3
+
+    inserts = 0
+
+    def crash_on_the_second_chunk(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        nonlocal inserts
+        if statement.startswith("INSERT INTO outbox"):
+            inserts += 1
+            if inserts == 2:
+                raise RuntimeError("the bot stopped")
+
+    engine = services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", crash_on_the_second_chunk)
+    clock.set(local(2026, 12, 4, 7, 30))
+    try:
+        with pytest.raises(RuntimeError):
+            await selfcheck_periods.tick(services)
+    finally:
+        event.remove(engine, "before_cursor_execute", crash_on_the_second_chunk)
+    ids = sorted(cell.member_ids[n] for n in ("Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Văn Tám"))
+    assert await keys(services, "sc:rem:") == [f"sc:rem:1:{m}:3" for m in ids[:2]]
+    clock.set(local(2026, 12, 4, 7, 31))
+    assert await selfcheck_periods.tick(services) == selfcheck_periods.PeriodTickResult(0, 1)
+    assert sorted(await keys(services, "sc:rem:")) == sorted(f"sc:rem:1:{m}:3" for m in ids)
+    assert await selfcheck_periods.tick(services) == selfcheck_periods.PeriodTickResult(0, 0)
