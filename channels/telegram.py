@@ -41,7 +41,7 @@ NAME = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 REPLY_RETRIES = 2
 # Chats whose updates are handled at the same time (each chat's in order).
-CHATS_AT_ONCE = 8
+CHATS_AT_ONCE = 32
 
 
 @dataclass(frozen=True, slots=True)
