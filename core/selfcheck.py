@@ -25,7 +25,6 @@ from core.roster_queries import leader_addresses, member_addresses
 from db.models import (
     CellForm,
     Flag,
-    Member,
     Role,
     SelfCheck,
     SelfCheckAnswer,
@@ -503,31 +502,3 @@ def conditions_for_roles(roles: Iterable[Role]) -> frozenset[Condition]:
     """`conditions_of` for a member known by their roles rather than by a message."""
     posts = CELL_LEADERS | COMMITTEE_ROLES
     return frozenset({Condition.HAS_POST}) if any(r in posts for r in roles) else frozenset()
-
-
-async def cell_version(s: AsyncSession, services: Services, cell_id: int, name: str) -> int:
-    """The version of form `name` a cell answers: its choice if that version still exists,
-    else the newest (refused when no version of the form exists)."""
-    return await _cell_version(s, services, cell_id, name)
-
-
-def first_step(
-    services: Services, member: Member, check: SelfCheck, period: SelfCheckPeriod
-) -> Step:
-    """The first question of a self-check just made for a member (no answers yet), for a
-    message the bot sends before the member writes; the member's roles decide which
-    questions apply. Sets the check's position to it (stored by the caller's unit of work)."""
-    form = services.config.forms[(period.form_name, check.form_version)]
-    questions = form.applicable(conditions_for_roles(r.role for r in member.roles))
-    question = questions[0] if questions else None
-    check.position = question.id if question else SUMMARY
-    return Step(
-        selfcheck_id=check.id,
-        period_label=period.label,
-        form=form,
-        questions=questions,
-        answers={},
-        question=question,
-        ends_on=period.ends_on,
-        submitted=False,
-    )

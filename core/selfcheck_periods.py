@@ -199,8 +199,8 @@ async def _insert(
 
 @dataclass(frozen=True, slots=True)
 class _Versions:
-    """The version of a form each cell answers (`core.selfcheck.cell_version` for every cell
-    in one query): its choice if that version still exists, else the newest."""
+    """The version of a form each cell answers (what `core.selfcheck` picks for one member,
+    for every cell in one query): its choice if that version still exists, else the newest."""
 
     chosen: dict[int, int]
     newest: int
@@ -260,7 +260,8 @@ async def _first_questions(
     now: datetime,
 ) -> int:
     """A self-check at the first question for each of these members (one insert), and that
-    question in the outbox (`core.selfcheck.first_step` for many members): rows queued."""
+    question in the outbox (`core.selfcheck.begin`'s first step, for many members): rows
+    queued."""
     config = services.config
     roles = await _roles(s, [member_id for member_id, _ in members])
     shown: dict[int, tuple[Form, tuple[Question, ...]]] = {}
