@@ -476,6 +476,15 @@ async def run_baseline(
 # --- reporting ------------------------------------------------------------------------------
 
 
+PRODUCT = {"bot", "channels", "core", "handlers", "jobs", "db", "emulator"}  # for revision()
+
+
+def command_line(module: str, given: list[str]) -> str:
+    """How this run was started, for the results table, without database passwords."""
+    shown = [re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:…@", a) for a in given]
+    return shlex.join([".venv/bin/python", "-m", module, *shown])
+
+
 def revision() -> str:
     """The commit measured, and which product files differed from it (work in progress)."""
     import subprocess
@@ -490,7 +499,7 @@ def revision() -> str:
     changed = [
         line[3:]
         for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
-        if line[3:].split("/")[0] in {"bot", "channels", "core", "handlers", "jobs", "db"}
+        if line[3:].split("/")[0] in PRODUCT
     ]
     return head + (f" + uncommitted changes to {', '.join(changed)}" if changed else "")
 
@@ -736,8 +745,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.postgres and "127.0.0.1" not in args.postgres and "localhost" not in args.postgres:
         parser.error("--postgres must point at 127.0.0.1 (the benchmark talks to loopback only)")
     given = argv if argv is not None else sys.argv[1:]
-    shown = [re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:…@", a) for a in given]  # no passwords
-    command = shlex.join([".venv/bin/python", "-m", "bench.delivery", *shown])
+    command = command_line("bench.delivery", given)
     section = asyncio.run(run(args, command))
     print(section)
     if not args.no_docs and not args.profile:

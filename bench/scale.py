@@ -48,7 +48,6 @@ import math
 import os
 import random
 import re
-import shlex
 import statistics
 import sys
 import tempfile
@@ -59,8 +58,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.delivery import DOCS, ROOT, log, machine, write_docs
-from bench.selfcheck import make_database, maybe_profile, revision
+from bench.delivery import DOCS, ROOT, command_line, log, machine, revision, write_docs
+from bench.selfcheck import make_database, maybe_profile
 
 MARK = "<!-- bench.scale:{key}:{end} -->"
 TARGET_STATUS_P95_MS = 50.0
@@ -895,8 +894,7 @@ def main(argv: list[str] | None = None) -> None:
     if url.startswith("postgresql") and "127.0.0.1" not in url and "localhost" not in url:
         parser.error("--database-url must point at 127.0.0.1 (loopback only)")
     given = argv if argv is not None else sys.argv[1:]
-    shown = [re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:…@", a) for a in given]
-    command = shlex.join([".venv/bin/python", "-m", "bench.scale", *shown])
+    command = command_line("bench.scale", given)
     section, ok = asyncio.run(run(args, command))
     print(section)
     if not args.no_docs and not args.profile:

@@ -48,7 +48,6 @@ import os
 import pstats
 import random
 import re
-import shlex
 import sys
 import tempfile
 import time
@@ -58,7 +57,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from bench.delivery import DOCS, ROOT, log, machine, write_docs
+from bench.delivery import DOCS, ROOT, command_line, log, machine, revision, write_docs
 
 MARK = "<!-- bench.selfcheck:{key}:{end} -->"
 FIRST_USER = 900_000
@@ -876,26 +875,6 @@ def details(results: list[Result]) -> list[str]:
     return out
 
 
-def revision() -> str:
-    """The commit measured, and which product files differed from it (work in progress)."""
-    import subprocess
-
-    def git(*args: str) -> str:
-        done = subprocess.run(
-            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
-        )
-        return done.stdout
-
-    head = git("rev-parse", "--short", "HEAD").strip() or "unknown"
-    product = {"bot", "channels", "core", "handlers", "jobs", "db", "emulator"}
-    changed = [
-        line[3:]
-        for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
-        if line[3:].split("/")[0] in product
-    ]
-    return head + (f" + uncommitted changes to {', '.join(changed)}" if changed else "")
-
-
 def section_key(engine: str, args: argparse.Namespace) -> str:
     key = engine.lower()
     if args.layout != "split":
@@ -1079,8 +1058,7 @@ def main(argv: list[str] | None = None) -> None:
     if url.startswith("postgresql") and "127.0.0.1" not in url and "localhost" not in url:
         parser.error("--database-url must point at 127.0.0.1 (loopback only)")
     given = argv if argv is not None else sys.argv[1:]
-    shown = [re.sub(r"//([^:@/]*):[^@/]*@", r"//\1:…@", a) for a in given]  # no passwords
-    command = shlex.join([".venv/bin/python", "-m", "bench.selfcheck", *shown])
+    command = command_line("bench.selfcheck", given)
     section, ok = asyncio.run(run(args, command))
     print(section)
     if not args.no_docs and not args.profile:
