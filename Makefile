@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test test-sqlite lint format clean bench bench-selfcheck bench-scale
+.PHONY: install demo run test test-sqlite lint format clean bench bench-selfcheck bench-scale reliability
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,6 @@ format: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
+
+reliability: install  ## every reliability check, slow ones included (~?? min; writes docs/RELIABILITY.md)
+	$(BIN)/python -m bench.reliability $(BENCH_ARGS)

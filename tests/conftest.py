@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -113,3 +115,72 @@ def config() -> CoreConfig:
 @pytest.fixture
 def services(database: Database, clock: ManualClock, config: CoreConfig) -> Services:
     return Services(database, clock, config)
+
+
+# --- reliability figures and the slow checks (`make reliability`) ---------------------------
+#
+# A reliability check records what it measured with the `figure` fixture. The figures are
+# printed at the end of the run and, when CHIBO_RELIABILITY_FIGURES names a file, written
+# there as JSON for bench/reliability.py to turn into docs/RELIABILITY.md. Checks marked
+# `slow` are deselected (not skipped) unless pytest runs with --full, as `make reliability` does.
+
+FIGURES_FILE = os.environ.get("CHIBO_RELIABILITY_FIGURES", "")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--full",
+        action="store_true",
+        help="also run the slow reliability checks (make reliability)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--full"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+@pytest.fixture
+def figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Record one measured figure for this check, e.g. figure("lost 0, duplicated 12 ≤ 50")."""
+    doc = (request.function.__doc__ or request.function.__name__).strip()
+    promise = " ".join(doc.split("\n\n", 1)[0].split())
+
+    def record(text: str) -> None:
+        request.node.user_properties.append(("figure", text))
+        request.node.user_properties.append(("promise", promise))
+
+    return record
+
+
+_figures: list[dict[str, object]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    props = dict(report.user_properties)
+    if report.when != "call" or "figure" not in props:
+        return
+    texts = [str(v) for k, v in report.user_properties if k == "figure"]
+    _figures.append(
+        {
+            "nodeid": report.nodeid,
+            "promise": str(props["promise"]),
+            "figure": "; ".join(texts),
+            "outcome": report.outcome,
+            "seconds": round(report.duration, 1),
+        }
+    )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _figures:
+        return
+    terminalreporter.section("reliability figures")
+    for row in _figures:
+        terminalreporter.write_line(f"{row['outcome']:7} {row['nodeid']}\n        {row['figure']}")
+    if FIGURES_FILE:
+        Path(FIGURES_FILE).write_text(json.dumps(_figures, ensure_ascii=False, indent=1))
