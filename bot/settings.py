@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     quiet_hours: str = "21:00-06:30"
     log_level: str = "INFO"
+    log_format: str = "text"
     admin_telegram_ids: Annotated[tuple[str, ...], NoDecode] = ()
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -172,6 +173,13 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.lower() not in {"text", "json"}:
+            raise ValueError("must be text or json")
+        return value.lower()
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
