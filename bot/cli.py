@@ -53,7 +53,7 @@ def run() -> None:
     from bot.logs import secrets_of, setup_logging
 
     settings = _settings()
-    setup_logging(settings.log_level, secrets_of(settings))
+    setup_logging(settings.log_level, secrets_of(settings), settings.log_format)
     _run(lambda: _serve(settings))
 
 

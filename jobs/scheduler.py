@@ -37,14 +37,24 @@ async def run_housekeeping(services: Services) -> None:
 async def run_reminder_tick(services: Services, on_queued: Callable[[], None]) -> None:
     result = await reminders.tick(services)
     if result.queued:
-        log.info("reminders: %d queued, %d meetings made", result.queued, result.meetings_made)
+        log.info(
+            "reminders: %d queued, %d meetings made",
+            result.queued,
+            result.meetings_made,
+            extra={"queued": result.queued, "meetings_made": result.meetings_made},
+        )
         on_queued()
 
 
 async def run_selfcheck_tick(services: Services, on_queued: Callable[[], None]) -> None:
     result = await selfcheck_periods.tick(services)
     if result.opened or result.queued:
-        log.info("self-checks: %d periods opened, %d queued", result.opened, result.queued)
+        log.info(
+            "self-checks: %d periods opened, %d queued",
+            result.opened,
+            result.queued,
+            extra={"opened": result.opened, "queued": result.queued},
+        )
     if result.queued:
         on_queued()
 
@@ -52,7 +62,7 @@ async def run_selfcheck_tick(services: Services, on_queued: Callable[[], None]) 
 async def run_duty_tick(services: Services, on_queued: Callable[[], None]) -> None:
     queued = await duty_reminders.tick(services)
     if queued:
-        log.info("duties: %d reminders queued", queued)
+        log.info("duties: %d reminders queued", queued, extra={"queued": queued})
         on_queued()
 
 

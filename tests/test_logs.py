@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 import pytest
 
-from bot.logs import QUIET, RedactingFormatter, scrub, setup_logging
+from bot.logs import QUIET, JsonFormatter, RedactingFormatter, scrub, setup_logging
 
 TOKEN = "123456789:AAH-abcdefghijklmnopqrstuvwxyz012345"
 SHORT_TOKEN = "123456:abcdefghij12"  # a valid setting, too short for the pattern
@@ -111,3 +113,57 @@ def test_setup_logging_quiets_httpx_and_redacts() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s %s", (TOKEN, SECRET), None)
     assert formatter.format(record).endswith("INFO x: <token> <secret>")
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+
+
+def _json_logger(stream: io.StringIO) -> logging.Logger:
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter([SECRET]))
+    logger = logging.getLogger(f"{__name__}.json")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    return logger
+
+
+def test_json_lines_carry_the_extras_and_nothing_secret() -> None:
+    stream = io.StringIO()
+    logger = _json_logger(stream)
+    logger.info("reminders: %d queued via %s", 12, TOKEN, extra={"queued": 12, "why": SECRET})
+    try:
+        raise ConnectionError(f"no route\nto {SECRET}")
+    except ConnectionError:
+        logger.exception("send failed")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2  # one event, one line: the traceback is inside the second
+    first, second = (json.loads(line) for line in lines)
+    assert first["level"] == "INFO" and first["logger"].endswith(".json")
+    assert first["msg"] == "reminders: 12 queued via <token>"
+    assert first["queued"] == 12 and first["why"] == "<secret>"
+    assert datetime.fromisoformat(first["ts"]).utcoffset() == timedelta(0)
+    assert second["msg"] == "send failed"
+    assert "Traceback (most recent call last)" in second["exc"]
+    assert "ConnectionError: no route\nto <secret>" in second["exc"]
+    assert SECRET not in stream.getvalue() and TOKEN not in stream.getvalue()
+
+
+def test_text_lines_fold_tracebacks_and_show_the_extras(
+    capture: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = capture
+    logger.info("duties: %d reminders queued", 3, extra={"queued": 3})
+    try:
+        raise ValueError("first line\nsecond line")
+    except ValueError:
+        logger.exception("tick failed")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("INFO tests.test_logs.capture: duties: 3 reminders queued queued=3")
+    assert "tick failed ⏎ Traceback (most recent call last):" in lines[1]
+    assert lines[1].endswith("ValueError: first line ⏎ second line")
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_setup_logging_json_writes_json() -> None:
+    setup_logging("INFO", [SECRET], "json")
+    (handler,) = logging.getLogger().handlers
+    assert isinstance(handler.formatter, JsonFormatter)
