@@ -1,15 +1,27 @@
 """The Telegram adapter: PTB Application in, neutral `Incoming` out; `Reply` back to Telegram.
 
 No product logic lives here: every update goes through the gateway and the router.
+
+Every update is stored (core.inbound) before Telegram is told it arrived: in polling mode each
+getUpdates batch is kept before PTB sees it, so the next call's offset, which confirms the
+batch to Telegram, is only sent once the batch is in the database; in webhook mode before the
+200. An update is marked handled (and its content cleared) once its replies are out; those a
+crash left unhandled are handled at the next start, and one fetched again is dropped by its
+key. Handling is therefore at least once: an update being handled at the kill is handled
+again after the restart (the self-check stores answers idempotently; see
+tests/reliability/test_crash_selfcheck.py for what a member may see twice).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import warnings
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -24,12 +36,14 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest, RequestData
 
 from channels.base import DeliveryError, Failure
 from channels.botapi import BotApiSender
 from channels.gateway import Gateway
 from channels.ptb_request import AiohttpRequest
 from channels.serial import PerChat
+from core import inbound
 from core.chunks import split_text
 from core.messages import Address, Event, Incoming, Received, Reply
 from core.policy import Audience
@@ -42,6 +56,48 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 REPLY_RETRIES = 2
 # Chats whose updates are handled at the same time (each chat's in order).
 CHATS_AT_ONCE = 32
+
+
+Keep = Callable[[list[dict[str, Any]]], Awaitable[None]]
+_UNTRACKED = -1  # an update that did not come through `_keep` (handled, not stored)
+
+
+def update_key(body: dict[str, Any]) -> str:
+    """The update's id and a digest of it. Telegram sends an update again until an offset
+    confirms it: the same key, dropped. After a week without updates Telegram picks ids at
+    random, so an id alone could match an old key (and an emulator started afresh on the
+    same database counts from 1 again): the digest tells such updates apart."""
+    raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"{body.get('update_id')}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+class KeepingRequest(AiohttpRequest):
+    """The getUpdates transport: a batch goes to `keep` (the database) before PTB parses it.
+    PTB confirms a batch to Telegram with the next call's offset, after this returns; when
+    `keep` fails, PTB sees a network error, retries, and confirms nothing."""
+
+    def __init__(self, keep: Keep, connections: int = 1) -> None:
+        super().__init__(connections=connections)
+        self._keep = keep
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        if code == 200 and url.endswith("/getUpdates"):
+            result = json.loads(payload).get("result")
+            if isinstance(result, list) and result:
+                await self._keep([u for u in result if isinstance(u, dict)])
+        return code, payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +209,7 @@ class TelegramChannel:
             .base_file_url(f"{api}/file/bot")
             .rate_limiter(AIORateLimiter(max_retries=0))  # per call: see send()
             .request(AiohttpRequest())
-            .get_updates_request(AiohttpRequest(connections=1))
+            .get_updates_request(KeepingRequest(self._keep))
             .build()
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
@@ -161,6 +217,8 @@ class TelegramChannel:
         self._initialized = False
         self._chats = PerChat(limit=CHATS_AT_ONCE)
         self.bulk = BotApiSender(api, config.token)
+        self._kept: dict[int, int | None] = {}  # update id -> stored event (None: seen before)
+        self._queued: set[int] = set()  # stored events handed to `_chats`, not yet done
 
     @property
     def username(self) -> str:
@@ -175,6 +233,7 @@ class TelegramChannel:
     async def start(self) -> None:
         """Set the menus, then poll or register the webhook."""
         await self.initialize()
+        await self._replay()
         await self._set_default_menu()
         await self.app.start()
         if self.config.webhook_url:
@@ -203,23 +262,72 @@ class TelegramChannel:
         await self.app.shutdown()
         await self.bulk.close()
 
-    async def feed(self, data: dict[str, object]) -> None:
-        """Webhook mode: queue one update that the webhook server received."""
+    async def feed(self, data: dict[str, Any]) -> None:
+        """Webhook mode: keep one update that the webhook server received (before it answers
+        200: on an error Telegram sends it again), then queue it."""
+        await self._keep([data])
         await self.app.update_queue.put(Update.de_json(data, self.app.bot))
 
     # --- receiving -------------------------------------------------------------------------
 
+    async def _keep(self, bodies: list[dict[str, Any]]) -> None:
+        """Store a batch of updates as Telegram sent them (core.inbound)."""
+        if self.gateway is None:
+            return  # not started: nothing handles updates yet
+        keys = [(update_key(body), body) for body in bodies]
+        stored = await inbound.store_many(self.gateway.router.services, NAME, keys)
+        for key, body in keys:
+            update_id = body.get("update_id")
+            if isinstance(update_id, int) and self._kept.get(update_id) is None:
+                self._kept[update_id] = stored.pop(key[:128], None)
+
+    async def _replay(self) -> None:
+        """Updates kept but not handled when the process stopped, oldest first, before any
+        new one (each chat's stay in order)."""
+        assert self.gateway is not None, "the app attaches the gateway before start()"
+        services = self.gateway.router.services
+        for stored in await inbound.unhandled(services, NAME):
+            try:
+                update = Update.de_json(stored.body, self.app.bot)
+            except Exception as exc:  # not an update we can read: drop it, once
+                log.error("telegram: a kept update is unreadable: %s", type(exc).__name__)
+                await inbound.done(services, stored.id)
+                continue
+            self._dispatch(update, stored.id)
+        log.info("telegram: %d kept updates to handle", len(self._queued))
+
     async def _on_update(self, update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if not isinstance(update, Update):
             return
-        incoming = to_incoming(update)
-        if incoming is None:
-            return
-        # PTB hands over updates one at a time and in order; each chat's are handled in that
-        # order, different chats side by side (one slow chat never holds up the others).
-        self._chats.submit(incoming.chat_id, lambda: self._handle(update, incoming))
+        event_id = self._kept.pop(update.update_id, _UNTRACKED)
+        if event_id is None:
+            return  # kept before: handled already, or handled from the store
+        self._dispatch(update, None if event_id == _UNTRACKED else event_id)
 
-    async def _handle(self, update: Update, incoming: Incoming) -> None:
+    def _dispatch(self, update: Update, event_id: int | None) -> None:
+        """PTB hands over updates one at a time and in order; each chat's are handled in
+        that order, different chats side by side (one slow chat never holds up the others)."""
+        if event_id is not None:
+            if event_id in self._queued:
+                return  # fed while `_replay` read the store: queued once is enough
+            self._queued.add(event_id)
+        incoming = to_incoming(update)
+        chat = incoming.chat_id if incoming is not None else "-"
+        self._chats.submit(chat, lambda: self._handle(update, incoming, event_id))
+
+    async def _handle(
+        self, update: Update, incoming: Incoming | None, event_id: int | None
+    ) -> None:
+        """Handle one update, then mark it handled (not on a failure: it is tried again at
+        the next start, as Zalo's events are)."""
+        if incoming is not None:
+            await self._route(update, incoming)
+        if event_id is not None:
+            assert self.gateway is not None
+            await inbound.done(self.gateway.router.services, event_id)
+            self._queued.discard(event_id)
+
+    async def _route(self, update: Update, incoming: Incoming) -> None:
         if update.callback_query is not None:
             try:
                 await update.callback_query.answer()

@@ -1,13 +1,16 @@
-"""Events a platform pushes to us, kept in the database until handled.
+"""Events a platform gives us, kept in the database until handled.
 
 Zalo sends no update ids and may repeat a webhook; a replay has the same key and is
-dropped here. An event is stored before the platform gets its 200, so a crash between the
-two loses nothing: `unhandled` gives it back at the next start. Handling is at least once:
-a crash in the middle of one event handles it again after the restart.
+dropped here. Telegram's updates are kept as each getUpdates batch arrives, before the next
+call's offset confirms them to Telegram (and in webhook mode before the 200), so a crash
+after fetching loses nothing: `unhandled` gives them back at the next start, and the same
+update fetched again has the same key and is dropped. Handling is at least once: a crash in
+the middle of one event handles it again after the restart.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -44,6 +47,36 @@ async def store(services: Services, channel: str, key: str, body: dict[str, Any]
         new_id = (await s.execute(statement)).scalar_one_or_none()
         await uow.commit()
         return new_id
+
+
+async def store_many(
+    services: Services, channel: str, events: Sequence[tuple[str, dict[str, Any]]]
+) -> dict[str, int | None]:
+    """Keep a batch in one transaction: key (cut to 128 characters) -> the new id, or None
+    for an event with this key already received."""
+    found: dict[str, int | None] = {}
+    rows = []
+    for key, body in events:
+        if key[:128] in found:
+            continue
+        found[key[:128]] = None
+        rows.append({"channel": channel, "event_key": key[:128], "body": body})
+    if not rows:
+        return {}
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            insert(InboundEvent)
+            .values([row | {"received_at": now} for row in rows])
+            .on_conflict_do_nothing(index_elements=["channel", "event_key"])
+            .returning(InboundEvent.event_key, InboundEvent.id)
+        )
+        for key, new_id in (await s.execute(statement)).all():
+            found[key] = new_id
+        await uow.commit()
+    return found
 
 
 async def load(services: Services, event_id: int) -> dict[str, Any] | None:

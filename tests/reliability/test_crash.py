@@ -10,10 +10,6 @@ claimed, perhaps sent, but not yet recorded are sent again.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,7 +22,6 @@ from sqlalchemy import func, select
 
 from bot.clock import SystemClock
 from bot.harness import DEMO_TOKEN, link_members
-from bot.settings import Settings
 from core.context import CoreConfig, Services
 from core.messages import Button, Reply
 from core.outbox import Message, enqueue
@@ -39,10 +34,11 @@ from db.models import (
     UnitKind,
 )
 from emulator import Emulator, EmulatorClient
+from tests.reliability import helpers
+from tests.reliability.helpers import Bot, Bots, kill, sent_per_chat, wait_for
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 MEMBERS = 1000
 FIRST_USER = 910_000
 BATCH = 50  # DELIVERY_BATCH: the documented bound on what a crash may send twice
@@ -109,39 +105,6 @@ class Outboxes:
             return [(by, at) for by, at in rows]
 
 
-@dataclass
-class Bot:
-    process: asyncio.subprocess.Process
-    log: Path
-
-    @property
-    def worker(self) -> str:
-        """The delivery worker name bot/app.py gives this process (claimed_by)."""
-        return f"{socket.gethostname()}:{self.process.pid}"
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
-
-
-def bot_env(database_url: str, api_url: str, lease: int) -> dict[str, str]:
-    # Only our settings: nothing from the developer's environment may leak in.
-    env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        BOT_TOKEN=DEMO_TOKEN,
-        TELEGRAM_API_URL=api_url,
-        DATABASE_URL=database_url,
-        QUIET_HOURS="00:00-00:00",
-        DELIVERY_LEASE_SECONDS=str(lease),
-        DELIVERY_BATCH=str(BATCH),
-        DELIVERY_RATE="1000",
-        DELIVERY_PER_CHAT_INTERVAL="0",
-        TELEGRAM_POLL_TIMEOUT="1",
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
 @pytest.fixture
 async def emulator() -> AsyncIterator[tuple[Emulator, EmulatorClient]]:
     async with Emulator() as emu:
@@ -156,48 +119,17 @@ async def emulator() -> AsyncIterator[tuple[Emulator, EmulatorClient]]:
 @pytest.fixture
 async def bots(tmp_path: Path) -> AsyncIterator[Callable[[dict[str, str]], Awaitable[Bot]]]:
     """Starts bot processes (cwd = tmp_path: no .env is read); kills them all at the end."""
-    started: list[Bot] = []
-
-    async def start(env: dict[str, str]) -> Bot:
-        log = tmp_path / f"bot-{len(started) + 1}.log"
-        with log.open("wb") as out:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=out, stderr=out
-            )
-        bot = Bot(process, log)
-        started.append(bot)
-        return bot
-
+    started = Bots(tmp_path)
     try:
-        yield start
+        yield started.start
     finally:
-        for bot in started:
-            if bot.process.returncode is None:
-                bot.process.kill()
-            await bot.process.wait()
+        await started.close()
 
 
-async def sent_per_chat(client: EmulatorClient) -> Counter[int]:
-    """Chat -> messages the emulator accepted (HTTP 200) for it."""
-    calls = await client.calls("sendMessage")
-    return Counter(c.chat_id for c in calls if c.status == 200 and c.chat_id is not None)
-
-
-async def wait_for(
-    what: str, check: Callable[[], Awaitable[bool]], seconds: float, bot: Bot
-) -> None:
-    deadline = time.monotonic() + seconds
-    while not await check():
-        if bot.process.returncode is not None:
-            pytest.fail(f"the bot exited ({bot.process.returncode}) while {what}:\n{bot.tail()}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {seconds:.0f} s {what}:\n{bot.tail()}")
-        await asyncio.sleep(0.05)
-
-
-async def kill(bot: Bot) -> None:
-    bot.process.send_signal(signal.SIGKILL)
-    await asyncio.wait_for(bot.process.wait(), 10)
+def bot_env(database_url: str, api_url: str, lease: int) -> dict[str, str]:
+    return helpers.bot_env(
+        database_url, api_url, DELIVERY_LEASE_SECONDS=str(lease), DELIVERY_BATCH=str(BATCH)
+    )
 
 
 # --- the tests ------------------------------------------------------------------------------
