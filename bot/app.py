@@ -63,6 +63,7 @@ def core_config(settings: Settings) -> CoreConfig:
         selfcheck_remind_days=parse_remind_days(settings.selfcheck_remind_days),
         selfcheck_send_after=parse_clock_time(settings.selfcheck_send_after),
         appraisal_unit_kind=UnitKind(settings.appraisal_unit_kind),
+        retention_days=settings.retention_days,
     )
 
 

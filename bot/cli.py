@@ -153,6 +153,7 @@ def db_current() -> None:
 
 
 from bot import (  # noqa: E402  (they register their commands on `main`)
+    cli_data,
     cli_doctor,
     cli_duties,
     cli_meetings,
@@ -163,6 +164,7 @@ from bot import (  # noqa: E402  (they register their commands on `main`)
 )
 
 __all__ = [
+    "cli_data",
     "cli_doctor",
     "cli_duties",
     "cli_meetings",

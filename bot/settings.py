@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # The kind of unit whose staff and inspection committee appraise the KT/GS model programme
     # (after the 2025 reorganisation: the commune/ward committee).
     appraisal_unit_kind: str = "committee"
+    # Days the text of delivered messages and the details of audit entries are kept (0:
+    # forever); the rows themselves stay, so counts and "who did what, when" do not change.
+    retention_days: int = Field(default=365, ge=0, le=36_500)
 
     @field_validator("bot_token")
     @classmethod

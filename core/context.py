@@ -48,6 +48,8 @@ class CoreConfig:
     duty_remind_days: tuple[int, ...] = (7, 1)
     # The kind of unit whose staff and inspection committee appraise the model programme.
     appraisal_unit_kind: UnitKind = UnitKind.COMMITTEE
+    # Days delivered messages' text and audit details are kept (0: forever); housekeeping.
+    retention_days: int = 365
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from core.catalogue import (
     announcements,
     committee,
+    data,
     dates,
     doctor,
     duties,
@@ -299,6 +300,7 @@ _merge(
     announcements.TEXTS,
     committee.TEXTS,
     doctor.TEXTS,
+    data.TEXTS,
 )
 
 

@@ -13,11 +13,18 @@ from db.models import Role
 from tests.core import (
     samples_announcements,
     samples_committee,
+    samples_data,
     samples_reports,
     samples_status,
 )
 
-AREAS = (samples_status, samples_reports, samples_announcements, samples_committee)
+AREAS = (
+    samples_status,
+    samples_reports,
+    samples_announcements,
+    samples_committee,
+    samples_data,
+)
 
 SAMPLES = {
     "until": "20:30 05/12/2026",
