@@ -185,7 +185,8 @@ async def materialize_all(services: Services) -> int:
     """The tick's first step: every active rule's coming meetings exist as rows."""
     now = services.clock.now()
     async with services.db.unit_of_work() as uow:
-        rules = list(await uow.session.scalars(select(MeetingRule).where(MeetingRule.active)))
+        active = select(MeetingRule).where(MeetingRule.active).order_by(MeetingRule.id)
+        rules = list(await uow.session.scalars(active))
         made = 0
         for rule in rules:
             made += await _materialize_rule(uow.session, services, rule, now)

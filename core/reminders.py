@@ -95,11 +95,15 @@ async def due_messages(
     horizon = now + timedelta(minutes=max(every, default=0))
     upcoming = list(
         await s.scalars(
-            select(Meeting).where(
+            select(Meeting)
+            .where(
                 Meeting.status == MeetingStatus.SCHEDULED,
                 Meeting.starts_at > now,
                 Meeting.starts_at <= horizon,
             )
+            # One order in every process: two ticks inserting the same keys at once lock
+            # them in the same order (no deadlock on PostgreSQL).
+            .order_by(Meeting.id)
         )
     )
     messages: list[Message] = []
