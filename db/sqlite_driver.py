@@ -6,7 +6,7 @@ SQLAlchemy's aiosqlite adapter makes three or four of them per statement, and on
 the hops cost more CPU than SQLite itself (docs/BENCHMARKS.md, "Self-check under load"). The
 cursor here runs the whole statement, fetch included, as one function in the connection's
 thread. Everything else is SQLAlchemy's own adapter, passed to the engine as its DBAPI module
-(`create_async_engine(..., module=one_hop_dbapi())`); docs/DECISIONS.md entry 28.
+(`create_async_engine(..., module=one_hop_dbapi())`); docs/DECISIONS.md entry 30.
 """
 
 from __future__ import annotations
