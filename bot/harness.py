@@ -80,6 +80,8 @@ def harness_settings(
         # No self-check periods open on their own mid-test; tests and the demo that want
         # them set the forms and call the tick.
         "selfcheck_forms": "",
+        # Scripted people type faster than anyone: no flood limit unless a test sets one.
+        "flood_burst": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

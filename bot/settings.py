@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     invite_valid_days: int = Field(default=30, ge=1, le=365)
     code_failures_allowed: int = Field(default=5, ge=1, le=100)
     code_failure_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Failed invite codes of all accounts together per window (0: no global cap).
+    code_failures_global: int = Field(default=200, ge=0, le=100_000)
+    # Per-account flood limit on incoming updates: a burst, then so many per minute (0: off).
+    flood_burst: int = Field(default=20, ge=0, le=10_000)
+    flood_per_minute: float = Field(default=60.0, gt=0, le=100_000)
     # Which messengers run; unset: every one that has a token.
     channels: Annotated[tuple[str, ...] | None, NoDecode] = None
     zalo_bot_token: SecretStr | None = Field(default=None)

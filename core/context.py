@@ -23,6 +23,12 @@ class CoreConfig:
     invite_valid_for: timedelta = timedelta(days=30)
     code_failures_allowed: int = 5
     code_failure_window: timedelta = timedelta(minutes=15)
+    # Failed codes of all accounts together within that window before accounts that have
+    # failed are refused too (0: no global cap; docs/DECISIONS.md).
+    code_failures_global: int = 0
+    # Updates one account may send at once, then per minute (core/flood.py; 0: no limit).
+    flood_burst: int = 0
+    flood_per_minute: float = 60.0
     # How a join link is built for channels with deep links; {code} is filled in.
     join_link_template: str | None = None
     quiet_hours: QuietHours = field(default_factory=lambda: QuietHours(time(21), time(6, 30)))

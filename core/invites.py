@@ -106,17 +106,22 @@ async def reusable_cell_invite(
 async def check_throttle(
     session: AsyncSession, config: CoreConfig, now: datetime, channel: str, external_id: str
 ) -> None:
+    """Refuse an account that failed too often, or that failed at all while the failures of
+    all accounts together reached the global cap: during such a wave, only accounts
+    without a recent failure may still try (docs/DECISIONS.md)."""
+    recent = (CodeAttempt.succeeded.is_(False), CodeAttempt.at > now - config.code_failure_window)
     failures = await session.scalar(
         select(func.count(CodeAttempt.id)).where(
-            CodeAttempt.channel == channel,
-            CodeAttempt.external_id == external_id,
-            CodeAttempt.succeeded.is_(False),
-            CodeAttempt.at > now - config.code_failure_window,
+            CodeAttempt.channel == channel, CodeAttempt.external_id == external_id, *recent
         )
     )
+    minutes = int(config.code_failure_window.total_seconds() // 60)
     if (failures or 0) >= config.code_failures_allowed:
-        minutes = int(config.code_failure_window.total_seconds() // 60)
         raise Refused("code_throttled", minutes=minutes)
+    if failures and config.code_failures_global:
+        everyone = await session.scalar(select(func.count(CodeAttempt.id)).where(*recent))
+        if (everyone or 0) >= config.code_failures_global:
+            raise Refused("code_throttled_global", minutes=minutes)
 
 
 def note_attempt(

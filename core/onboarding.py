@@ -125,10 +125,18 @@ async def confirm_identity(services: Services, who: Incoming, code: str) -> Join
         actor = await load_actor(s, services.config, who.channel, who.sender_id)
         if actor.member_id is not None:
             raise Refused("already_linked", name=actor.full_name)
-        invite = await invites.usable_invite(s, now, code)
-        member = await s.get(Member, invite.member_id) if invite.member_id else None
-        if member is None:
-            raise Refused("code_unknown")
+        # The code comes back in the button's payload, which a modified client can forge:
+        # the same throttle as a typed code.
+        await invites.check_throttle(s, services.config, now, who.channel, who.sender_id)
+        try:
+            invite = await invites.usable_invite(s, now, code)
+            member = await s.get(Member, invite.member_id) if invite.member_id else None
+            if member is None:
+                raise Refused("code_unknown")
+        except Refused:
+            invites.note_attempt(s, now, who.channel, who.sender_id, ok=False)
+            await uow.commit()
+            raise
         if any(a.channel == who.channel for a in member.accounts):
             raise Refused("code_used")
         await invites.consume(s, invite.id)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from core.commands import Command, parse_command
 from core.context import Services
 from core.errors import Refused
+from core.flood import FloodGuard, Verdict
 from core.messages import Address, Incoming, Outcome, Reply
 from core.payloads import PayloadError, decode
 from core.policy import Audience
@@ -68,6 +69,11 @@ class Router:
     _buttons: dict[str, Handler] = field(default_factory=dict)
     _flows: dict[str, Handler] = field(default_factory=dict)
     _file_flows: set[str] = field(default_factory=set)
+    flood: FloodGuard = field(init=False)  # per-account limit on incoming updates
+
+    def __post_init__(self) -> None:
+        config = self.services.config
+        self.flood = FloodGuard(config.flood_burst, config.flood_per_minute)
 
     def command(self, spec: CommandSpec, handler: Handler) -> None:
         for name in (spec.name, *spec.aliases):
@@ -92,8 +98,17 @@ class Router:
     def command_names(self) -> frozenset[str]:
         return frozenset(self._commands)
 
+    @property
+    def button_prefixes(self) -> frozenset[str]:
+        return frozenset(self._buttons)
+
     async def dispatch(self, incoming: Incoming, *, bare_commands: bool = False) -> Outcome:
-        """Handle one event; never raises: failures become a short Vietnamese answer."""
+        """Handle one event; never raises: failures become a short Vietnamese answer.
+        An account over its flood limit gets one polite answer; the rest is dropped."""
+        if incoming.event is None:  # a platform event (blocked, joined) is never a flood
+            verdict = self.flood.check(incoming.channel, incoming.sender_id)
+            if verdict is not Verdict.ADMIT:
+                return Outcome([Reply(t("flood_slow_down"))] if verdict is Verdict.WARN else [])
         try:
             return _as_outcome(await self._route(incoming, bare_commands))
         except Refused as refusal:

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.catalogue import (
+    abuse,
     announcements,
     committee,
     data,
@@ -301,6 +302,7 @@ _merge(
     committee.TEXTS,
     doctor.TEXTS,
     data.TEXTS,
+    abuse.TEXTS,
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -63,7 +63,11 @@ async def test_the_bot_registers_its_webhook_and_answers_by_it(
     assert row["body"] is None  # what was said is forgotten once handled
 
 
-async def test_a_post_without_the_secret_changes_nothing(hook: tuple[Harness, str]) -> None:
+async def test_a_post_without_the_secret_changes_nothing(
+    hook: tuple[Harness, str], figure: Callable[[str], None]
+) -> None:
+    """Zalo webhook posts without the right secret header, or with an oversized body, are
+    rejected and never stored or handled."""
     h, url = hook
     khoa = h.zalo_user(7001, "Khoa")
     await khoa.say("/start")  # Zalo knows the chat, so an answer could reach it
@@ -71,11 +75,15 @@ async def test_a_post_without_the_secret_changes_nothing(hook: tuple[Harness, st
     seq, rows = await chat_seq(khoa), await inbound_count(h)
 
     forged = zalo_event(khoa.user_id, "/start", "f0f0f0f0f0f0f0f0")
+    big = zalo_event(khoa.user_id, "x" * (1024 * 1024 + 16), "e0e0e0e0e0e0e0e0")
     async with httpx.AsyncClient(timeout=5) as http:
         missing = await http.post(url, json=forged)
         wrong = await http.post(url, json=forged, headers={HEADER: "not-the-secret"})
         empty = await http.post(url, json=forged, headers={HEADER: ""})
-        assert (missing.status_code, wrong.status_code, empty.status_code) == (401, 401, 401)
+        statuses = [missing.status_code, wrong.status_code, empty.status_code]
+        assert statuses == [401, 401, 401]
+        too_big = await http.post(url, json=big, headers={HEADER: SECRET})
+        assert too_big.status_code in (400, 413)
         await nothing_more(h, khoa, seq)
         assert await inbound_count(h) == rows
 
@@ -84,6 +92,11 @@ async def test_a_post_without_the_secret_changes_nothing(hook: tuple[Harness, st
     events = await h.zalo.events(khoa.chat_id, after=seq, min_count=1, timeout=5)
     assert [e.body for e in events] == [t("start_how_to_join")]
     assert await inbound_count(h) == rows + 1
+    figure(
+        f"Zalo: 3 posts without the right secret (missing, wrong, empty) → "
+        f"{', '.join(map(str, statuses))}; a 1 MiB+ body with the secret → "
+        f"{too_big.status_code}; 0 of them stored or answered (the real post: 1 answer)"
+    )
 
 
 async def test_a_replayed_webhook_event_is_handled_once(hook: tuple[Harness, str]) -> None:

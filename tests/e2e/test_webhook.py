@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -57,7 +57,11 @@ def start_update(user_id: int, name: str, text: str) -> dict[str, object]:
     }
 
 
-async def test_webhook_round_trip_and_secret(hook: tuple[Harness, str]) -> None:
+async def test_webhook_round_trip_and_secret(
+    hook: tuple[Harness, str], figure: Callable[[str], None]
+) -> None:
+    """Telegram webhook posts without the right secret header, or with an oversized body, are
+    rejected and never handled."""
     h, url = hook
     cell = await seed_cell(h.app.services)
     code = await cell_code(h, cell)
@@ -68,10 +72,13 @@ async def test_webhook_round_trip_and_secret(hook: tuple[Harness, str]) -> None:
     assert await h.client.calls("getUpdates") == []
 
     update = start_update(7001, "Khoa", f"/start {code}")
+    seq = await chat_seq(khoa)
     async with httpx.AsyncClient(timeout=5) as http:
         missing = await http.post(url, json=update)
         wrong = await http.post(url, json=update, headers={HEADER: "wrong-secret-123"})
-        assert (missing.status_code, wrong.status_code) == (401, 401)
+        empty = await http.post(url, json=update, headers={HEADER: ""})
+        forged = [missing.status_code, wrong.status_code, empty.status_code]
+        assert forged == [401, 401, 401]
         assert await account(h, 7001) is None
 
         big = b'{"update_id": 1, "pad": "' + b"x" * (1024 * 1024 + 16) + b'"}'
@@ -84,9 +91,13 @@ async def test_webhook_round_trip_and_secret(hook: tuple[Harness, str]) -> None:
 
         # The same update with the right secret is taken: exactly one answer, so the
         # refused posts above were never handled.
-        seq = await chat_seq(khoa)
         accepted = await http.post(url, json=update, headers={HEADER: SECRET})
         assert accepted.status_code == 200
     replies = await h.client.events(7001, after=seq, min_count=1, timeout=5)
     assert [e.body for e in replies] == [t("ask_name", cell="Chi bộ Ấp Một")]
     assert await account(h, 7001) is not None
+    figure(
+        f"Telegram: 3 posts without the right secret (missing, wrong, empty) → "
+        f"{', '.join(map(str, forged))}; a 1 MiB+ body → {too_big.status_code}; a non-object "
+        f"body → {not_json.status_code}; 0 of them handled (the real post: 1 answer)"
+    )
