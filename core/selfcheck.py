@@ -425,8 +425,7 @@ async def _store(
     if row is None:
         row = SelfCheckAnswer(selfcheck_id=check.id, question_id=question_id)
         s.add(row)
-    row.value, row.text, row.answered_at = value, text, now
-    await s.flush()
+    row.value, row.text, row.answered_at = value, text, now  # flushed with the position
 
 
 async def _wait_for_text(
