@@ -34,6 +34,7 @@ EXTRA = [
     "tests/e2e/test_webhook.py",
     "tests/channels/test_zalo_webhook.py",
     "tests/db/test_database.py",
+    "tests/services/test_forgetting.py",
 ]
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.cli import _run, _settings, main
 from bot.cli_roster import member, operator_services
@@ -55,7 +55,10 @@ def libpq_commands(url: str, file: Path) -> tuple[list[str], list[str], str, str
     argv, dump shown, restore shown, password). The argv carry no password (PGPASSWORD does);
     the shown commands mask it."""
     parsed = make_url(url).set(drivername="postgresql")
-    plain = parsed.set(password=None).render_as_string(hide_password=False)
+    bare = URL.create(
+        "postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database
+    )
+    plain = bare.render_as_string(hide_password=False)
     shown = parsed.render_as_string(hide_password=True)
     dump = ["pg_dump", "--format=custom", "--no-owner", "--file", str(file), plain]
     restore = ["pg_restore", "--clean", "--if-exists", "--no-owner", "--dbname", plain, str(file)]
