@@ -31,8 +31,21 @@ class Stored:
     body: dict[str, Any]
 
 
+def storable(value: Any) -> Any:
+    """`value` without NUL characters, which PostgreSQL cannot keep in text or JSONB (the
+    insert fails); no person types one, so dropping it loses nothing."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    return value
+
+
 async def store(services: Services, channel: str, key: str, body: dict[str, Any]) -> int | None:
     """Keep one event; None when an event with this key was already received."""
+    key, body = storable(key), storable(body)
     async with services.db.unit_of_work() as uow:
         s = uow.session
         insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -56,11 +69,12 @@ async def store_many(
     for an event with this key already received."""
     found: dict[str, int | None] = {}
     rows = []
-    for key, body in events:
+    for raw_key, body in events:
+        key = storable(raw_key)
         if key[:128] in found:
             continue
         found[key[:128]] = None
-        rows.append({"channel": channel, "event_key": key[:128], "body": body})
+        rows.append({"channel": channel, "event_key": key[:128], "body": storable(body)})
     if not rows:
         return {}
     now = services.clock.now()

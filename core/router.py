@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from core.commands import Command, parse_command
 from core.context import Services
@@ -110,7 +110,7 @@ class Router:
             if verdict is not Verdict.ADMIT:
                 return Outcome([Reply(t("flood_slow_down"))] if verdict is Verdict.WARN else [])
         try:
-            return _as_outcome(await self._route(incoming, bare_commands))
+            return _as_outcome(await self._route(_without_nul(incoming), bare_commands))
         except Refused as refusal:
             return Outcome([Reply(t(refusal.key, **refusal.params))])
         except Exception as exc:
@@ -168,6 +168,17 @@ class Router:
             return await handler(Request(incoming, self.services, parts=parts))
         except PayloadError:
             return Reply(t("stale_button"))
+
+
+def _without_nul(incoming: Incoming) -> Incoming:
+    """NUL cannot be stored in PostgreSQL (a typed text may end up in a row) and no person
+    types one: it is dropped from what people typed."""
+    text, name = incoming.text, incoming.sender_name
+    if "\x00" not in (text or "") + name:
+        return incoming
+    return replace(
+        incoming, text=text and text.replace("\x00", ""), sender_name=name.replace("\x00", "")
+    )
 
 
 def _as_outcome(result: Result) -> Outcome:
