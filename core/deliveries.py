@@ -66,7 +66,13 @@ async def _claim_ids(s: AsyncSession, now: datetime, limit: int, lease: timedelt
         select(Outbox.id).where(claimable).order_by(Outbox.next_attempt_at, Outbox.id).limit(limit)
     )
     if s.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
+        # Lock the ids first, in their own statement. Inside `UPDATE ... WHERE id IN (SELECT
+        # ... LIMIT n FOR UPDATE SKIP LOCKED)` PostgreSQL may run the subquery again for rows
+        # another worker changed meanwhile (its re-check under READ COMMITTED), and each run
+        # skips other rows: one claim took 233 rows with a limit of 50 while four workers
+        # claimed at once, which broke the one-batch bound on repeats after a crash.
+        locked = (await s.execute(due.with_for_update(skip_locked=True))).scalars()
+        due = select(Outbox.id).where(Outbox.id.in_(list(locked)))
     claim = (
         update(Outbox)
         .where(Outbox.id.in_(due.scalar_subquery()), claimable)
