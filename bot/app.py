@@ -67,6 +67,8 @@ def core_config(settings: Settings) -> CoreConfig:
         selfcheck_send_after=parse_clock_time(settings.selfcheck_send_after),
         appraisal_unit_kind=UnitKind(settings.appraisal_unit_kind),
         retention_days=settings.retention_days,
+        delivery_rate=settings.delivery_rate,
+        delivery_rates={"zalo": settings.zalo_delivery_rate},
     )
 
 

@@ -56,6 +56,10 @@ class CoreConfig:
     appraisal_unit_kind: UnitKind = UnitKind.COMMITTEE
     # Days delivered messages' text and audit details are kept (0: forever); housekeeping.
     retention_days: int = 365
+    # Messages per second the outbox is delivered at (DELIVERY_RATE), and per channel where
+    # it differs (Zalo): core/capacity.py estimates when a fan-out will be finished.
+    delivery_rate: float = 29.0
+    delivery_rates: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

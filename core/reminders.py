@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core import meetings
+from core import capacity, meetings
 from core.context import Services
 from core.messages import Button, Reply, buttons
 from core.outbox import Message, enqueue
@@ -58,7 +58,9 @@ async def tick(services: Services) -> TickResult:
         state = await s.get(JobState, TICK)
         longest = timedelta(minutes=max(services.config.reminder_offsets, default=0))
         since = (state.last_run_at - CLOCK_SLACK) if state else now - longest
-        queued = await enqueue(s, services, now, await due_messages(s, services, since, now))
+        messages = await due_messages(s, services, since, now)
+        queued = await enqueue(s, services, now, messages)
+        await capacity.check_reminders(s, services, now, messages)
         await _touch(s, TICK, now)
         await uow.commit()
     return TickResult(made, queued)

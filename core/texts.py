@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from core.catalogue import (
     abuse,
     announcements,
+    capacity,
     committee,
     data,
     dates,
@@ -303,6 +304,7 @@ _merge(
     doctor.TEXTS,
     data.TEXTS,
     abuse.TEXTS,
+    capacity.TEXTS,
 )
 
 

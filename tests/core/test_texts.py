@@ -28,6 +28,7 @@ AREAS = (
 
 SAMPLES = {
     "until": "20:30 05/12/2026",
+    "ahead": 3000,
     "caption": "Biên bản họp",
     "form": "monthly",
     "version": 2,
