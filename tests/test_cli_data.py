@@ -3,6 +3,7 @@ real SQLite files (and the local PostgreSQL server for pg_dump)."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.cli import main
@@ -21,6 +23,7 @@ from bot.settings import Settings
 from core.texts import t
 from db import migrate
 from db.backup import fingerprint
+from db.engine import Database
 
 TODAY = date(2026, 11, 27)
 Invoke = Callable[..., Result]
@@ -145,6 +148,31 @@ def test_restore_refuses_while_the_database_is_open(
     assert refused.exit_code == 1
     assert "in use" in refused.output
     assert not list(seeded.parent.glob("chibo.db.before-restore-*"))
+
+
+async def test_restore_refuses_while_the_bots_engine_holds_the_database(
+    seeded: Path, workdir: Path
+) -> None:
+    """The bot's own engine (db/engine.py, pooled connections) counts as "in use"."""
+    runner = CliRunner()
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{seeded}"}
+    made = await asyncio.to_thread(runner.invoke, main, ["backup", "backup.db"], env=env)
+    assert made.exit_code == 0, made.output
+    database = Database(env["DATABASE_URL"])
+    try:
+        async with database.engine.connect() as conn:
+            await conn.execute(text("SELECT COUNT(*) FROM members"))
+        refused = await asyncio.to_thread(
+            runner.invoke, main, ["restore", "backup.db", "--yes"], env=env
+        )
+    finally:
+        await database.dispose()
+    assert refused.exit_code == 1
+    assert "in use" in refused.output
+    allowed = await asyncio.to_thread(
+        runner.invoke, main, ["restore", "backup.db", "--yes"], env=env
+    )
+    assert allowed.exit_code == 0, allowed.output
 
 
 def test_restore_asks_first(cli: Invoke, seeded: Path, workdir: Path) -> None:
