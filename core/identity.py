@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.context import CoreConfig
@@ -10,27 +10,31 @@ from core.errors import Refused
 from core.policy import Action, Actor, Grant, allows
 from db.models import ChannelAccount, Member, MemberRole, MemberStatus, Unit
 
+# Built once: every update runs it, and building the statement cost more than running it.
+_ACTOR = (
+    select(
+        Member.id,
+        Member.full_name,
+        Member.cell_id,
+        Member.status,
+        MemberRole.role,
+        MemberRole.unit_id,
+    )
+    .join(ChannelAccount, ChannelAccount.member_id == Member.id)
+    .outerjoin(MemberRole, MemberRole.member_id == Member.id)
+    .where(
+        ChannelAccount.channel == bindparam("channel"),
+        ChannelAccount.external_id == bindparam("external_id"),
+    )
+)
+
 
 async def load_actor(
     session: AsyncSession, config: CoreConfig, channel: str, external_id: str
 ) -> Actor:
     """One query (every update runs it): the member behind the account and their roles."""
     is_admin = (channel, external_id) in config.admin_accounts
-    rows = (
-        await session.execute(
-            select(
-                Member.id,
-                Member.full_name,
-                Member.cell_id,
-                Member.status,
-                MemberRole.role,
-                MemberRole.unit_id,
-            )
-            .join(ChannelAccount, ChannelAccount.member_id == Member.id)
-            .outerjoin(MemberRole, MemberRole.member_id == Member.id)
-            .where(ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)
-        )
-    ).all()
+    rows = (await session.execute(_ACTOR, {"channel": channel, "external_id": external_id})).all()
     if not rows:
         return Actor(channel=channel, external_id=external_id, is_admin=is_admin)
     first = rows[0]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import audit, conversation
@@ -308,18 +308,21 @@ async def _open(s: AsyncSession, services: Services) -> list[SelfCheckPeriod]:
     return list(rows)
 
 
+# Built once: every button press of a self-check runs both.
+_OWN = (
+    select(SelfCheck, SelfCheckPeriod)
+    .join(SelfCheckPeriod, SelfCheckPeriod.id == SelfCheck.period_id)
+    .where(SelfCheck.id == bindparam("id"))
+)
+_ANSWERS = select(SelfCheckAnswer).where(SelfCheckAnswer.selfcheck_id == bindparam("id"))
+
+
 async def _own(
     s: AsyncSession, services: Services, who: Incoming, selfcheck_id: int
 ) -> tuple[Actor, SelfCheck, SelfCheckPeriod]:
     """The member's own self-check of a period still open; anything else is refused."""
     actor = await _member(s, services, who)
-    row = (
-        await s.execute(
-            select(SelfCheck, SelfCheckPeriod)
-            .join(SelfCheckPeriod, SelfCheckPeriod.id == SelfCheck.period_id)
-            .where(SelfCheck.id == selfcheck_id)
-        )
-    ).first()
+    row = (await s.execute(_OWN, {"id": selfcheck_id})).first()
     if row is None or row[0].member_id != actor.member_id:
         raise Refused("selfcheck_not_yours")
     check, period = row
@@ -354,7 +357,7 @@ async def _step(
 ) -> Step:
     form = services.config.forms[(period.form_name, check.form_version)]
     questions = form.applicable(conditions_of(actor))
-    rows = await s.scalars(select(SelfCheckAnswer).where(SelfCheckAnswer.selfcheck_id == check.id))
+    rows = await s.scalars(_ANSWERS, {"id": check.id})
     answers = {a.question_id: Answer(a.value, a.text) for a in rows}
     current = next((q for q in questions if q.id == check.position), None)
     return Step(
