@@ -26,11 +26,14 @@ SELFCHECK_TICK_SECONDS = 60
 async def run_housekeeping(services: Services) -> None:
     swept = await housekeeping.sweep(services)
     log.info(
-        "housekeeping: removed %d code attempts, %d menus, %d event keys, %d shared files",
+        "housekeeping: removed %d code attempts, %d menus, %d event keys, %d shared files; "
+        "emptied %d old message texts, %d old audit details (RETENTION_DAYS)",
         swept.code_attempts,
         swept.menus,
         swept.inbound_events,
         swept.shared_files,
+        swept.outbox_texts,
+        swept.audit_details,
     )
 
 
