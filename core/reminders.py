@@ -4,7 +4,10 @@ Each (meeting, member, offset) is one row keyed `rem:<meeting>:v<version>:<membe
 A tick looks at the offsets that fell due since the previous tick (all of them after a
 restart, however long the bot was down). When several fell due for the same member, only the
 latest is sent; the older ones are stored as skipped, so they are counted and never sent late.
-A reminder is never sent after its meeting has started.
+The same holds across ticks: a reminder still waiting (for the end of quiet hours, or a retry)
+when a fresher one for the same meeting and member is queued is superseded (skipped), so a
+night's reminders are not all sent together at 06:30. A reminder is never sent after its
+meeting has started.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from core import capacity, meetings
 from core.context import Services
@@ -31,11 +35,14 @@ from db.models import (
     MeetingStatus,
     Member,
     MemberStatus,
+    Outbox,
+    OutboxStatus,
     Rsvp,
     RsvpAnswer,
 )
 
 TICK = "reminders"
+KIND = "reminder"  # the outbox kind of a meeting reminder
 MATERIALIZE = "materialize"
 MATERIALIZE_EVERY = timedelta(hours=1)
 RSVP = "rsvp"  # rsvp:y:<meeting> / rsvp:n:<meeting>
@@ -60,10 +67,41 @@ async def tick(services: Services) -> TickResult:
         since = (state.last_run_at - CLOCK_SLACK) if state else now - longest
         messages = await due_messages(s, services, since, now)
         queued = await enqueue(s, services, now, messages)
+        if queued:
+            await _supersede(s, now)
         await capacity.check_reminders(s, services, now, messages)
         await _touch(s, TICK, now)
         await uow.commit()
     return TickResult(made, queued)
+
+
+async def _supersede(s: AsyncSession, now: datetime) -> int:
+    """Skip the reminders queued by earlier ticks and still waiting, for a meeting and member
+    that this tick has just queued a fresher (pending) reminder for. One statement."""
+    fresher = aliased(Outbox)
+    newer = (
+        select(fresher.id)
+        .where(
+            fresher.kind == KIND,
+            fresher.meeting_id == Outbox.meeting_id,
+            fresher.member_id == Outbox.member_id,
+            fresher.status == OutboxStatus.PENDING,
+            fresher.created_at == now,
+        )
+        .exists()
+    )
+    result = await s.execute(
+        update(Outbox)
+        .where(
+            Outbox.kind == KIND,
+            Outbox.status == OutboxStatus.PENDING,
+            Outbox.created_at < now,
+            newer,
+        )
+        .values(status=OutboxStatus.SKIPPED, last_error="superseded", done_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def _materialize_hourly(services: Services) -> int:
@@ -144,7 +182,7 @@ async def _for_meeting(
             messages.append(
                 Message(
                     key=f"rem:{meeting.id}:v{meeting.version}:{member_id}:{offset}",
-                    kind="reminder",
+                    kind=KIND,
                     reply=reply,
                     member_id=member_id,
                     meeting_id=meeting.id,
