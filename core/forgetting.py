@@ -21,9 +21,23 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Enum, String, Table, delete, or_, select, tuple_, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    Enum,
+    Executable,
+    String,
+    Table,
+    delete,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import audit
@@ -56,7 +70,7 @@ MASK = "***"
 MIN_NEEDLE = 5  # shorter strings (a one-word display name) would hit unrelated text
 MIN_QUOTE = 12  # free text shorter than this ("Đồng ý") is not looked for in messages
 UNTOUCHED = {"members.full_name", "channel_accounts"}  # other people's own rows
-CLOSED = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+UNSENT = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +137,14 @@ class _Needles:
         return sorted(found)
 
     def scrub(self, value: Any) -> Any:
+        """`value` (a string, or JSON) with every needle replaced; a JSON number equal to
+        one (a platform's user id) becomes the mask."""
         if self.pattern is None:
             return value
         if isinstance(value, str):
             return self.pattern.sub(lambda m: self.pairs[m.group(0)], value)
+        if isinstance(value, int) and not isinstance(value, bool) and str(value) in self.pairs:
+            return MASK
         if isinstance(value, list):
             return [self.scrub(v) for v in value]
         if isinstance(value, dict):
@@ -134,13 +152,26 @@ class _Needles:
         return value
 
 
-async def _own_rows(
-    s: AsyncSession, member: Member, done: Forgotten
-) -> tuple[list[str], list[str], list[str]]:
-    """Delete and clear the rows that belong to the member; returns the strings to look for
-    elsewhere: (named, masked, quoted)."""
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    """What identifies the member or was written by them, to be looked for elsewhere."""
+
+    named: list[str]  # name, display names: replaced by the placeholder
+    masked: list[str]  # phone, messenger ids: replaced by MASK
+    quoted: list[str]  # their longer free texts: MASK, in messages and audit details
+    keys: list[tuple[str, str]]  # (channel, external id)
+    chats: list[tuple[str, str]]  # (channel, chat id)
+
+
+def _own_answers(member_id: int) -> ColumnElement[bool]:
+    return SelfCheckAnswer.selfcheck_id.in_(
+        select(SelfCheck.id).where(SelfCheck.member_id == member_id)
+    )
+
+
+async def _identity(s: AsyncSession, member: Member) -> _Identity:
     mid = member.id
-    accounts = list(
+    accounts = (
         await s.execute(
             select(
                 ChannelAccount.channel,
@@ -149,93 +180,93 @@ async def _own_rows(
                 ChannelAccount.display_name,
             ).where(ChannelAccount.member_id == mid)
         )
-    )
-    own_answers = SelfCheckAnswer.selfcheck_id.in_(
-        select(SelfCheck.id).where(SelfCheck.member_id == mid)
-    )
+    ).all()
     texts: list[str] = []
     for column, where in (
         (Rsvp.note, Rsvp.member_id == mid),
         (Rsvp.opinion, Rsvp.member_id == mid),
         (DutyReport.text, DutyReport.member_id == mid),
-        (SelfCheckAnswer.text, own_answers),
+        (SelfCheckAnswer.text, _own_answers(mid)),
     ):
         texts += [v for v in await s.scalars(select(column).where(where)) if v]
-    named = [member.full_name] + [a.display_name for a in accounts if a.display_name]
-    masked = [member.phone or ""]
-    masked += [a.external_id for a in accounts] + [a.chat_id for a in accounts]
-    quoted = [text for text in texts if len(text.strip()) >= MIN_QUOTE]
+    return _Identity(
+        named=[member.full_name] + [a.display_name for a in accounts if a.display_name],
+        masked=[member.phone or ""]
+        + [a.external_id for a in accounts]
+        + [a.chat_id for a in accounts],
+        quoted=[text for text in texts if len(text.strip()) >= MIN_QUOTE],
+        keys=[(a.channel, a.external_id) for a in accounts],
+        chats=[(a.channel, a.chat_id) for a in accounts],
+    )
 
-    keys = [(a.channel, a.external_id) for a in accounts]
-    chats = [(a.channel, a.chat_id) for a in accounts]
-    for name, statement in (
+
+async def _delete_own(s: AsyncSession, mid: int, who: _Identity, done: Forgotten) -> None:
+    statements: list[tuple[str, Executable]] = [
         ("channel_accounts", delete(ChannelAccount).where(ChannelAccount.member_id == mid)),
         ("member_roles", delete(MemberRole).where(MemberRole.member_id == mid)),
         ("invites", delete(Invite).where(Invite.member_id == mid)),
         ("conversations", delete(Conversation).where(Conversation.member_id == mid)),
-        (
-            "code_attempts",
-            delete(CodeAttempt).where(
-                tuple_(CodeAttempt.channel, CodeAttempt.external_id).in_(keys)
-            ),
-        ),
-        (
-            "pending_menus",
-            delete(PendingMenu).where(tuple_(PendingMenu.channel, PendingMenu.chat_id).in_(chats)),
-        ),
         ("shared_files", delete(SharedFile)),
-    ):
-        if name in ("code_attempts", "pending_menus") and not accounts:
-            continue
+    ]
+    if who.keys:
+        account = tuple_(CodeAttempt.channel, CodeAttempt.external_id)
+        statements.append(("code_attempts", delete(CodeAttempt).where(account.in_(who.keys))))
+        chat = tuple_(PendingMenu.channel, PendingMenu.chat_id)
+        statements.append(("pending_menus", delete(PendingMenu).where(chat.in_(who.chats))))
+    for name, statement in statements:
         done.add(done.deleted, name, _rows(await s.execute(statement)))
 
-    now_rows = await s.execute(
-        update(Rsvp)
-        .where(Rsvp.member_id == mid, or_(Rsvp.note.is_not(None), Rsvp.opinion.is_not(None)))
-        .values(note=None, opinion=None)
-    )
-    done.add(done.cleared, "rsvps", _rows(now_rows))
-    answers = await s.execute(
-        update(SelfCheckAnswer)
-        .where(own_answers, SelfCheckAnswer.text.is_not(None))
-        .values(text=None)
-    )
-    done.add(done.cleared, "selfcheck_answers", _rows(answers))
-    flags = await s.execute(
-        update(Flag).where(Flag.member_id == mid, Flag.note.is_not(None)).values(note=None)
-    )
-    done.add(done.cleared, "flags", _rows(flags))
-    reports = await s.execute(
-        update(DutyReport)
-        .where(
-            DutyReport.member_id == mid,
-            or_(
-                DutyReport.text != "",
-                DutyReport.attachment_ref.is_not(None),
-                DutyReport.attachment_name.is_not(None),
-                DutyReport.verdict_comment.is_not(None),
-            ),
-        )
-        .values(text="", attachment_ref=None, attachment_name=None, verdict_comment=None)
-    )
-    done.add(done.cleared, "duty_reports", _rows(reports))
-    to_them = or_(
-        Outbox.member_id == mid,
-        tuple_(Outbox.channel, Outbox.chat_id).in_(chats) if chats else Outbox.id < 0,
-    )
-    closed = await s.execute(
-        update(Outbox)
-        .where(to_them, Outbox.status.in_(CLOSED))
-        .values(status=OutboxStatus.SKIPPED, done_at=member.updated_at, claimed_by=None)
-    )
-    done.add(done.cleared, "outbox (not sent, skipped)", _rows(closed))
-    bodies = await s.execute(
-        update(Outbox)
-        .where(to_them, or_(Outbox.body.cast(String) != "{}", Outbox.chat_id.is_not(None)))
-        .values(body={}, chat_id=None, last_error=None)
-    )
-    done.add(done.cleared, "outbox", _rows(bodies))
-    return named, masked, quoted
+
+async def _clear_own(
+    s: AsyncSession, mid: int, who: _Identity, now: datetime, done: Forgotten
+) -> None:
+    to_them = Outbox.member_id == mid
+    if who.chats:
+        to_them = to_them | tuple_(Outbox.channel, Outbox.chat_id).in_(who.chats)
+    statements: list[tuple[str, Executable]] = [
+        (
+            "rsvps",
+            update(Rsvp)
+            .where(Rsvp.member_id == mid, Rsvp.note.is_not(None) | Rsvp.opinion.is_not(None))
+            .values(note=None, opinion=None),
+        ),
+        (
+            "selfcheck_answers",
+            update(SelfCheckAnswer)
+            .where(_own_answers(mid), SelfCheckAnswer.text.is_not(None))
+            .values(text=None),
+        ),
+        (
+            "flags",
+            update(Flag).where(Flag.member_id == mid, Flag.note.is_not(None)).values(note=None),
+        ),
+        (
+            "duty_reports",
+            update(DutyReport)
+            .where(
+                DutyReport.member_id == mid,
+                (DutyReport.text != "")
+                | DutyReport.attachment_ref.is_not(None)
+                | DutyReport.attachment_name.is_not(None)
+                | DutyReport.verdict_comment.is_not(None),
+            )
+            .values(text="", attachment_ref=None, attachment_name=None, verdict_comment=None),
+        ),
+        (
+            "outbox (not sent, skipped)",
+            update(Outbox)
+            .where(to_them, Outbox.status.in_(UNSENT))
+            .values(status=OutboxStatus.SKIPPED, done_at=now, claimed_by=None),
+        ),
+        (
+            "outbox",
+            update(Outbox)
+            .where(to_them, (Outbox.body.cast(String) != "{}") | Outbox.chat_id.is_not(None))
+            .values(body={}, chat_id=None, last_error=None),
+        ),
+    ]
+    for name, statement in statements:
+        done.add(done.cleared, name, _rows(await s.execute(statement)))
 
 
 async def _inbound(s: AsyncSession, needles: _Needles, done: Forgotten) -> None:
@@ -243,7 +274,7 @@ async def _inbound(s: AsyncSession, needles: _Needles, done: Forgotten) -> None:
     rows = await s.execute(
         select(InboundEvent.id, InboundEvent.body).where(InboundEvent.body.is_not(None))
     )
-    ids = [i for i, body in rows if needles.scrub(body) != body]
+    ids = [i for i, body in rows if needles.scrub(body) != body]  # ids as numbers too
     if ids:
         result = await s.execute(delete(InboundEvent).where(InboundEvent.id.in_(ids)))
         done.add(done.deleted, "inbound_events", _rows(result))
@@ -305,17 +336,19 @@ async def forget(services: Services, member_id: int, *, by: str = "cli") -> Forg
         if member is None:
             raise Refused("forget_not_found", id=member_id)
         done = Forgotten(member_id, again=member.full_name == placeholder)
-        member.updated_at = now
-        named, masked, quoted = await _own_rows(s, member, done)
+        who = await _identity(s, member)
+        await _delete_own(s, member_id, who, done)
+        await _clear_own(s, member_id, who, now, done)
         if member.full_name != placeholder or member.phone or member.preferred_channel:
             done.add(done.cleared, "members", 1)
         member.full_name, member.phone, member.preferred_channel = placeholder, None, None
+        member.updated_at = now
         if member.status is MemberStatus.PENDING:  # an anonymous join request means nothing
             member.status = MemberStatus.LEFT
         await s.flush()
-        quoting = _Needles(named, masked + quoted)
+        quoting = _Needles(who.named, who.masked + who.quoted)
         await _inbound(s, quoting, done)
-        await _elsewhere(s, _Needles(named, masked), quoting, member_id, done)
+        await _elsewhere(s, _Needles(who.named, who.masked), quoting, member_id, done)
         audit.record(
             s,
             now,

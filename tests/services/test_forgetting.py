@@ -148,14 +148,16 @@ async def _traces(services: Services, member_id: int, name: str, tg: str) -> Non
             )
         )
         s.add(
-            AuditEntry(at=at, action="note", target_id=member_id, detail={"about": name, "tg": tg})
+            AuditEntry(
+                at=at, action="note", target_id=member_id, detail={"about": name, "tg": int(tg)}
+            )
         )
         s.add(
             InboundEvent(
                 channel="telegram",
                 event_key="u:1",
                 received_at=at,
-                body={"message": {"from": {"id": int(tg)}, "text": ANSWER}},
+                body={"message": {"from": {"id": int(tg)}, "text": "/start"}},  # the id only
             )
         )
         s.add(
