@@ -35,6 +35,9 @@ EXTRA = [
     "tests/channels/test_zalo_webhook.py",
     "tests/db/test_database.py",
     "tests/services/test_forgetting.py",
+    "tests/jobs/test_claim_concurrency.py",
+    "tests/jobs/test_ticks_in_two_processes.py",
+    "tests/services/test_capacity.py",
 ]
 
 

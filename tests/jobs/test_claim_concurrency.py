@@ -7,6 +7,7 @@ PostgreSQL the claims overlap for real (`SKIP LOCKED`); on SQLite they queue for
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from bot.harness import link_members
@@ -25,8 +26,14 @@ ROWS = 400
 
 
 async def test_concurrent_claims_respect_the_batch_and_never_share_a_row(
-    services: Services, database_url: str, clock: ManualClock, config: CoreConfig
+    services: Services,
+    database_url: str,
+    clock: ManualClock,
+    config: CoreConfig,
+    figure: Callable[[str], None],
 ) -> None:
+    """Delivery workers claiming at the same moment each take at most one batch, and no row
+    is taken by two of them."""
     await add_unit(services, kind=UnitKind.COMMITTEE, name="Đảng ủy", parent=None, code="du")
     cell = await add_unit(services, kind=UnitKind.CELL, name="Chi bộ", parent="du", code=None)
     linked = await link_members(services, cell.id, list(range(5000, 5000 + ROWS)))
@@ -51,6 +58,10 @@ async def test_concurrent_claims_respect_the_batch_and_never_share_a_row(
             await w.db.dispose()
     sizes = [len(c) for c in claims]
     ids = [row.id for claim in claims for row in claim]
+    figure(
+        f"{WORKERS} workers claiming {BATCH} rows at once out of {ROWS}: took {sizes}, "
+        f"rows taken twice {len(ids) - len(set(ids))}"
+    )
     assert max(sizes) <= BATCH, sizes  # was [233, 50, 67, 50] on PostgreSQL
     assert sum(sizes) == min(ROWS, WORKERS * BATCH)
     assert len(ids) == len(set(ids))

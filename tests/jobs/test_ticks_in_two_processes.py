@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -43,8 +44,14 @@ async def all_ticks(services: Services) -> None:
 
 
 async def test_two_processes_ticking_together_queue_everything_once(
-    services: Services, database_url: str, clock: ManualClock, config: CoreConfig
+    services: Services,
+    database_url: str,
+    clock: ManualClock,
+    config: CoreConfig,
+    figure: Callable[[str], None],
 ) -> None:
+    """Two processes running every scheduler tick at the same moments queue each reminder and
+    self-check question once, and open each self-check period once."""
     await add_unit(services, kind=UnitKind.COMMITTEE, name="Đảng ủy", parent=None, code="du")
     cell = await add_unit(services, kind=UnitKind.CELL, name="Chi bộ", parent="du", code=None)
     await link_members(services, cell.id, list(range(7000, 7000 + MEMBERS)))
@@ -94,6 +101,11 @@ async def test_two_processes_ticking_together_queue_everything_once(
             ("reminder", OutboxStatus.SKIPPED): 2 * MEMBERS,
             ("selfcheck", OutboxStatus.PENDING): 2 * MEMBERS,  # monthly and quarterly
         }
+    )
+    figure(
+        f"2 processes x {ROUNDS} rounds of every tick, {MEMBERS} members: "
+        f"{sum(by_kind.values())} outbox rows, {periods} periods, {checks} self-checks "
+        f"(one run: {5 * MEMBERS}, 2, {2 * MEMBERS})"
     )
     assert periods == 2
     assert checks == 2 * MEMBERS

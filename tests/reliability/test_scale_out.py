@@ -346,14 +346,14 @@ async def run_broadcast(
     assert len(answered) == 2
 
 
-async def test_two_processes_share_a_300_member_broadcast_and_both_answer_updates(
+async def test_two_processes_share_a_200_member_broadcast_and_both_answer_updates(
     shared_database: str,
     bots: Callable[[dict[str, str], int], Awaitable[Bot]],
     figure: Callable[[str], None],
 ) -> None:
-    """Two bot processes on one PostgreSQL database deliver a 300-member broadcast together
+    """Two bot processes on one PostgreSQL database deliver a 200-member broadcast together
     with no duplicate and nothing lost, and each answers the updates it receives."""
-    await run_broadcast(300, shared_database, bots, figure)
+    await run_broadcast(200, shared_database, bots, figure)
 
 
 @pytest.mark.slow
