@@ -193,6 +193,8 @@ def restore(
     holds anything, is first copied to `keep_as` (returned). Refused while `target` is open
     elsewhere: the exclusive lock is held from the check to the end of the restore."""
     check_restorable(source)
+    if target.exists() and source.resolve() == target.resolve():
+        raise BackupError(f"{source} is the database itself")
     existed = target.is_file() and target.stat().st_size > 0
     target.parent.mkdir(parents=True, exist_ok=True)
     kept = None

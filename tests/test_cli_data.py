@@ -175,6 +175,12 @@ async def test_restore_refuses_while_the_bots_engine_holds_the_database(
     assert allowed.exit_code == 0, allowed.output
 
 
+def test_restore_refuses_the_database_itself(cli: Invoke, seeded: Path) -> None:
+    refused = cli("restore", str(seeded), "--yes")
+    assert refused.exit_code == 1
+    assert "the database itself" in refused.output
+
+
 def test_restore_asks_first(cli: Invoke, seeded: Path, workdir: Path) -> None:
     assert cli("backup", "backup.db").exit_code == 0
     _execute(seeded, "DELETE FROM rsvps")
