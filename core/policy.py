@@ -17,6 +17,8 @@ class Action(enum.StrEnum):
     VIEW_AGGREGATE = "view_aggregate"
     MANAGE_MEETINGS = "manage_meetings"  # schedule, move, cancel, take attendance
     FOLLOW_UP_SELFCHECKS = "follow_up_selfchecks"  # see members' flags, mark contacted, notes
+    # Who has (not) done the self-check, by name: the status's list and the cell's report.
+    VIEW_SELFCHECK_PROGRESS = "view_selfcheck_progress"
     MANAGE_DUTIES = "manage_duties"  # assign KT/GS duties, confirm or send back reports
     NUDGE = "nudge"  # remind members who have not done the self-check or answered an RSVP
     ANNOUNCE = "announce"  # /thongbao to the whole cell, see who has read it
@@ -71,6 +73,7 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Role]]] = {
     Action.APPROVE_MEMBER: (CELL_LEADERS, frozenset()),
     Action.MANAGE_MEETINGS: (CELL_LEADERS, frozenset()),
     Action.FOLLOW_UP_SELFCHECKS: (CELL_LEADERS, frozenset()),  # answers: the cell's leaders only
+    Action.VIEW_SELFCHECK_PROGRESS: (CELL_LEADERS, frozenset()),
     Action.MANAGE_DUTIES: (CELL_LEADERS, frozenset()),
     Action.NUDGE: (CELL_LEADERS, frozenset()),
     Action.ANNOUNCE: (CELL_LEADERS, frozenset()),
@@ -82,9 +85,10 @@ _RULES: dict[Action, tuple[frozenset[Role], frozenset[Role]]] = {
 }
 
 
-# Members' self-check answers: the cell's secretary and deputy only, never an administrator
-# of the deployment (privacy rule; committees above see counts only).
-PRIVATE_ACTIONS = frozenset({Action.FOLLOW_UP_SELFCHECKS})
+# Members' self-check answers, and who has or has not done it by name: the cell's secretary
+# and deputy only, never an administrator of the deployment (privacy rule; committees above
+# see counts only).
+PRIVATE_ACTIONS = frozenset({Action.FOLLOW_UP_SELFCHECKS, Action.VIEW_SELFCHECK_PROGRESS})
 
 
 def allows(actor: Actor, action: Action, unit_path: Sequence[int]) -> bool:

@@ -263,10 +263,12 @@ def _rate(part: int, whole: int) -> float | None:
 async def _leader_cell(s: AsyncSession, actor: Actor) -> int:
     """The actor's own cell when they lead it. The report names members (who came, who
     finished the self-check), so committee staff, who see cells in aggregate, are refused
-    too: the roll-up (/tonghop) is theirs."""
+    too: the roll-up (/tonghop) is theirs; and so is an administrator who does not lead
+    the cell (who finished the self-check is for the cell's leaders only)."""
     cell_id = require_member(actor)
     await require(s, actor, Action.VIEW_AGGREGATE, cell_id)
     await require(s, actor, Action.VIEW_ROSTER, cell_id)
+    await require(s, actor, Action.VIEW_SELFCHECK_PROGRESS, cell_id)
     return cell_id
 
 

@@ -7,16 +7,18 @@ import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 
+from core import audit
 from core.commands import Command, parse_command
 from core.context import Services
 from core.errors import Refused
 from core.flood import FloodGuard, Verdict
 from core.messages import Address, Incoming, Outcome, Reply
-from core.payloads import PayloadError, decode
+from core.payloads import SEPARATOR, PayloadError, decode
 from core.policy import Audience
 from core.texts import t
 
 log = logging.getLogger(__name__)
+NOT_ALLOWED = "not_allowed"  # the policy's refusal (core.identity.require)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,8 @@ class Router:
         try:
             return _as_outcome(await self._route(_without_nul(incoming), bare_commands))
         except Refused as refusal:
+            if refusal.key == NOT_ALLOWED:
+                await self._audit_refusal(incoming, bare_commands)
             return Outcome([Reply(t(refusal.key, **refusal.params))])
         except Exception as exc:
             # The type and the frames only: an exception's text can hold what people typed.
@@ -123,6 +127,18 @@ class Router:
                 "".join(traceback.format_tb(exc.__traceback__)),
             )
             return Outcome([Reply(t("internal_error"))])
+
+    async def _audit_refusal(self, incoming: Incoming, bare: bool) -> None:
+        """A request the policy refused leaves one audit entry (and nothing else)."""
+        if incoming.payload is not None:
+            what = "button " + incoming.payload.split(SEPARATOR, 1)[0][:16]
+        else:
+            command = parse_command(incoming.text or "", known=self._commands, bare=bare)
+            what = f"/{command.name}" if command else "text"
+        try:
+            await audit.refusal(self.services, incoming, what)
+        except Exception as exc:  # the refusal is answered all the same
+            log.warning("refusal not audited: %s", type(exc).__name__)
 
     async def _route(self, incoming: Incoming, bare: bool) -> Result:
         if incoming.event is not None:

@@ -571,6 +571,8 @@ async def drill_for(services: Services, who: Incoming, view: View, arg: int | No
         if view is View.ATTENDANCE:
             return await _attendance_lists(s, cell_id, now)
         if view is View.SELFCHECK:
+            actor = await load_actor(s, config, who.channel, who.sender_id)
+            await require(s, actor, Action.VIEW_SELFCHECK_PROGRESS, cell_id)
             return await _selfcheck_lists(s, config, now, cell_id, arg or 0)
         if view is View.DUTIES:
             return await _duty_lists(s, cell_id, local_today(config, now))

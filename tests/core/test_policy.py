@@ -39,6 +39,7 @@ ALLOWED = {
     Action.APPROVE_MEMBER: {"deputy", "secretary", "admin"},
     Action.MANAGE_MEETINGS: {"deputy", "secretary", "admin"},
     Action.FOLLOW_UP_SELFCHECKS: {"deputy", "secretary"},  # answers: not even an admin
+    Action.VIEW_SELFCHECK_PROGRESS: {"deputy", "secretary"},  # who has not done it: the same
     Action.MANAGE_DUTIES: {"deputy", "secretary", "admin"},
     Action.VIEW_AGGREGATE: {"deputy", "secretary", "committee_staff", "inspection", "admin"},
     Action.NUDGE: {"deputy", "secretary", "admin"},

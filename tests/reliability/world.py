@@ -19,13 +19,18 @@ from core.units import add_unit
 from db.models import (
     Announcement,
     Duty,
+    DutyReport,
+    Flag,
     Meeting,
     MeetingKind,
     MeetingStatus,
     Member,
+    MemberStatus,
+    ProgrammeRegistration,
     Role,
     SelfCheck,
     SelfCheckPeriod,
+    SelfCheckStatus,
     UnitKind,
 )
 from handlers import build_router
@@ -202,3 +207,83 @@ async def build_world(services: Services, channel: str) -> World:
     world.selfcheck_ids = {names[m]: c for m, c in by_member.items()}
     assert set(world.selfcheck_ids) == {TAM, HUNG}, world.selfcheck_ids
     return world
+
+
+NEWCOMER = "779"  # asked to join cell A with its shared code; waits for approval
+
+
+@dataclass
+class Extras:
+    """Objects only some buttons act on, added for the authorization matrix."""
+
+    join_code: str  # Sáu's one-time code
+    pending_id: int  # the newcomer waiting for approval
+    report_id: int  # Tám's report that the duty is done, waiting for a decision
+    closed_check_id: int  # Tám's sent self-check of 10/2026, with a flag
+    year: int = 2026
+
+
+async def add_extras(world: World) -> Extras:
+    services = world.services
+    hung, tam = world.person(ROLES["secretary"][1]), world.person(ROLES["member"][1])
+    shown = "\n".join(r.text for r in (await hung.say("/moi")).replies)
+    shared = shown.split(": ", 1)[1].split("\n", 1)[0]
+    newcomer = world.person(NEWCOMER, "Khoa")
+    await newcomer.say(f"/start {shared}")
+    await newcomer.say("Lý Văn Khoa")
+    await tam.press(f"dur:{world.duty_id}:c")
+    await tam.say("Đã kiểm tra xong tổ 1, còn tổ 2")
+    now = services.clock.now()
+    async with services.db.unit_of_work() as uow:
+        s = uow.session
+        closed = SelfCheckPeriod(
+            form_name="monthly",
+            starts_on=date(2026, 10, 1),
+            ends_on=date(2026, 10, 31),
+            label="10/2026",
+            opened_at=now,
+        )
+        s.add(closed)
+        await s.flush()
+        check = SelfCheck(
+            period_id=closed.id,
+            member_id=world.ids[TAM],
+            cell_id=world.cell_a.id,
+            form_version=1,
+            status=SelfCheckStatus.SUBMITTED,
+            started_at=now,
+            updated_at=now,
+            submitted_at=now,
+        )
+        s.add(check)
+        await s.flush()
+        s.add(
+            Flag(
+                selfcheck_id=check.id,
+                member_id=world.ids[TAM],
+                cell_id=world.cell_a.id,
+                question_id="M2",
+                kind="support",
+                value="needs_talk",
+                created_at=now,
+            )
+        )
+        s.add(
+            ProgrammeRegistration(
+                cell_id=world.cell_a.id,
+                year=2026,
+                registered_by=world.ids[HUNG],
+                registered_at=now,
+            )
+        )
+        pending = await s.scalar(select(Member.id).where(Member.status == MemberStatus.PENDING))
+        report = await s.scalar(select(func.max(DutyReport.id)))
+        await uow.commit()
+        assert pending is not None and report is not None
+        check_id = check.id
+    return Extras(
+        join_code=await member_code(services, world.cell_a, SAU),
+        pending_id=int(pending),
+        report_id=int(report),
+        closed_check_id=check_id,
+    )
