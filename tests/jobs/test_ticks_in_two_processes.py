@@ -1,7 +1,7 @@
 """Every scheduler tick may run in every process: two "processes" (each its own engine) run
 all the ticks at the same moments, several times, and the outcome is the one of a single run.
 
-Reminders and duty reminders are outbox rows keyed by what they are (`ON CONFLICT DO
+Meeting and duty reminders are outbox rows keyed by what they are (`ON CONFLICT DO
 NOTHING`); a self-check period is opened only by the tick whose insert of the period row
 wins; job_state is an upsert; housekeeping only deletes.
 """
@@ -22,6 +22,10 @@ from core.context import CoreConfig, Services
 from core.units import add_unit
 from db.engine import Database
 from db.models import (
+    Duty,
+    DutyAssignee,
+    DutyKind,
+    DutyStatus,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -33,6 +37,7 @@ from db.models import (
 )
 
 MEMBERS = 300
+ASSIGNED = 40  # members given one duty
 ROUNDS = 3
 
 
@@ -54,9 +59,27 @@ async def test_two_processes_ticking_together_queue_everything_once(
     self-check question once, and open each self-check period once."""
     await add_unit(services, kind=UnitKind.COMMITTEE, name="Đảng ủy", parent=None, code="du")
     cell = await add_unit(services, kind=UnitKind.CELL, name="Chi bộ", parent="du", code=None)
-    await link_members(services, cell.id, list(range(7000, 7000 + MEMBERS)))
+    linked = await link_members(services, cell.id, list(range(7000, 7000 + MEMBERS)))
     now = clock.now()
     async with services.db.unit_of_work() as uow:
+        # Made 10 days ago, due tomorrow: its 7-day stage (stale) and 1-day stage fell due.
+        duty = Duty(
+            cell_id=cell.id,
+            year=2026,
+            kind=DutyKind.ASSIGNMENT,
+            title="Kiểm tra sổ đảng phí",
+            concerns=None,
+            starts_on=(now - timedelta(days=10)).date(),
+            due_on=(now + timedelta(days=1)).date(),
+            status=DutyStatus.OPEN,
+            created_at=now - timedelta(days=10),
+            updated_at=now - timedelta(days=10),
+        )
+        uow.session.add(duty)
+        await uow.session.flush()
+        uow.session.add_all(
+            DutyAssignee(duty_id=duty.id, member_id=m) for m in list(linked.values())[:ASSIGNED]
+        )
         uow.session.add(
             Meeting(
                 cell_id=cell.id,
@@ -100,12 +123,14 @@ async def test_two_processes_ticking_together_queue_everything_once(
             ("reminder", OutboxStatus.PENDING): MEMBERS,
             ("reminder", OutboxStatus.SKIPPED): 2 * MEMBERS,
             ("selfcheck", OutboxStatus.PENDING): 2 * MEMBERS,  # monthly and quarterly
+            ("duty", OutboxStatus.PENDING): ASSIGNED,
+            ("duty", OutboxStatus.SKIPPED): ASSIGNED,
         }
     )
     figure(
         f"2 processes x {ROUNDS} rounds of every tick, {MEMBERS} members: "
         f"{sum(by_kind.values())} outbox rows, {periods} periods, {checks} self-checks "
-        f"(one run: {5 * MEMBERS}, 2, {2 * MEMBERS})"
+        f"(expected, as for one run: {5 * MEMBERS + 2 * ASSIGNED}, 2, {2 * MEMBERS})"
     )
     assert periods == 2
     assert checks == 2 * MEMBERS
