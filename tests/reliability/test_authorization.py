@@ -17,7 +17,8 @@ import asyncio
 import hashlib
 import re
 import shutil
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -30,10 +31,11 @@ from core.context import Services
 from core.messages import Incoming, Outcome
 from core.payloads import PayloadError, decode
 from core.texts import TEXTS
+from db import migrate
 from db.engine import Database
 from db.models import Base
 from handlers import build_router
-from tests.conftest import START
+from tests.conftest import PG_ADMIN_URL, START, _pg_admin
 from tests.reliability.world import ROLES, Extras, World, add_extras, build_world, config_for
 
 CHANNEL = "telegram"
@@ -208,11 +210,41 @@ def key_of(text_: str) -> str:
     return "?"
 
 
+def _copy_file(url: str, path: Path) -> str:
+    shutil.copy(url.removeprefix("sqlite+aiosqlite:///"), path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def _remove_file(url: str) -> None:
+    Path(url.removeprefix("sqlite+aiosqlite:///")).unlink()
+
+
 @dataclass(frozen=True)
 class Seed:
-    path: Path
+    """The seeded world: a SQLite file to copy, or a PostgreSQL database to use as a
+    template (`url` is then the server's admin URL and `name` the template's name)."""
+
+    url: str
     world: World
     extras: Extras
+    name: str = ""
+
+    @property
+    def postgres(self) -> bool:
+        return self.url.startswith("postgresql")
+
+    async def copy(self, tmp: Path, case: str) -> str:
+        if not self.postgres:
+            return _copy_file(self.url, tmp / f"{case}.db")
+        name = f"{self.name}_{re.sub(r'[^a-z0-9]', '_', case)}"
+        await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
+
+    async def drop(self, url: str) -> None:
+        if self.postgres:
+            await _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        else:
+            _remove_file(url)
 
 
 @dataclass(frozen=True)
@@ -259,11 +291,8 @@ BUTTON_ONLY = frozenset({"scm", "mhk", "anv"})
 
 
 async def run_case(seed_: Seed, tmp: Path, item: str, role: str) -> Case:
-    path = tmp / f"{item}-{role}.db"
-    shutil.copy(seed_.path, path)
-    services = Services(
-        Database(f"sqlite+aiosqlite:///{path}"), ManualClock(AT), config_for(CHANNEL)
-    )
+    url = await seed_.copy(tmp, f"{item}-{role}")
+    services = Services(Database(url), ManualClock(AT), config_for(CHANNEL))
     router = build_router(services)
     user = ROLES[role][1]
     w, x = seed_.world, seed_.extras
@@ -282,7 +311,7 @@ async def run_case(seed_: Seed, tmp: Path, item: str, role: str) -> Case:
         after, audited = await _checksums(services.db), await _refusals(services.db) - audits
     finally:
         await services.db.dispose()
-        path.unlink()
+        await seed_.drop(url)
     changed = frozenset(name for name in before if before[name] != after[name])
     return Case(item, role, tuple(key_of(r.text) for r in outcome.replies), changed, audited)
 
@@ -291,19 +320,30 @@ async def run_case(seed_: Seed, tmp: Path, item: str, role: str) -> Case:
 def seeded(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Seed:
     path = tmp_path_factory.mktemp("authz") / "world.db"
     shutil.copy(sqlite_template, path)
+    url = f"sqlite+aiosqlite:///{path}"
+    return Seed(url, *asyncio.run(_build(url)))
 
-    async def build() -> tuple[World, Extras]:
-        services = Services(
-            Database(f"sqlite+aiosqlite:///{path}"), ManualClock(START), config_for(CHANNEL)
-        )
-        try:
-            world = await build_world(services, CHANNEL)
-            return world, await add_extras(world)
-        finally:
-            await services.db.dispose()
 
-    world, extras = asyncio.run(build())
-    return Seed(path, world, extras)
+@pytest.fixture(scope="module")
+def seeded_postgres(postgres_url: str) -> Iterator[Seed]:
+    """The world in its own database on the local server, the template of every case."""
+    name = f"authz_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        migrate.upgrade(url)
+        yield Seed(PG_ADMIN_URL, *asyncio.run(_build(url)), name=name)
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _build(url: str) -> tuple[World, Extras]:
+    services = Services(Database(url), ManualClock(START), config_for(CHANNEL))
+    try:
+        world = await build_world(services, CHANNEL)
+        return world, await add_extras(world)
+    finally:
+        await services.db.dispose()
 
 
 def expected_table() -> dict[str, set[str]]:
@@ -371,11 +411,17 @@ def test_authorization_quick(seeded: Seed, tmp_path: Path, figure: Callable[[str
 
 
 @pytest.mark.slow
-def test_authorization_matrix(seeded: Seed, tmp_path: Path, figure: Callable[[str], None]) -> None:
+@pytest.mark.parametrize(
+    "engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_authorization_matrix(
+    engine: str, request: pytest.FixtureRequest, tmp_path: Path, figure: Callable[[str], None]
+) -> None:
     """Every command and button payload × every role (member, deputy, secretary, another
     cell's secretary, committee staff, stranger, administrator): allowed ones work,
     forbidden ones are refused with a message and change nothing but the audit log."""
-    check(seeded, tmp_path, all_cases(), figure)
+    seed_: Seed = request.getfixturevalue("seeded" if engine == "sqlite" else "seeded_postgres")
+    check(seed_, tmp_path, all_cases(), figure)
 
 
 def test_an_administrator_does_not_see_who_has_not_done_the_selfcheck(
