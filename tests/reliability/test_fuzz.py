@@ -627,8 +627,9 @@ def fuzz_both(urls: dict[str, str], updates: int, figure: Callable[[str], None])
     figure(
         f"{total:,} updates (Telegram {tg.updates:,}, Zalo {zl.updates:,}), seed {SEED}: "
         f"{len(problems) + len(logged)} unhandled exceptions, {len(over)} messages over limit, "
-        f"longest reply {max(tg.longest_reply, zl.longest_reply):,} chars "
-        f"(longest message {longest:,}), {holding} of {len(INVARIANTS)} invariants hold; "
+        f"longest reply {max(tg.longest_reply, zl.longest_reply):,} chars, longest message "
+        f"{longest:,} (replies and queued notices, as split for the channel), "
+        f"{holding} of {len(INVARIANTS)} invariants hold; "
         f"{tg.presses_of_real_buttons + zl.presses_of_real_buttons:,} presses of buttons "
         "the bot had sent"
     )

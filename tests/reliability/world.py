@@ -69,7 +69,12 @@ ROLES: dict[str, tuple[str | None, str]] = {
     "stranger": (None, "777"),  # no account
     "admin": (LAN, "105"),  # a deployment administrator who is a plain member of A
 }
-OTHER_MEMBER = (HOA, "104")  # a second plain member of A
+OTHER_MEMBER = (HOA, "104")
+_LINE = "Quán triệt Nghị quyết Trung ương, kiểm điểm việc thực hiện nhiệm vụ tháng 11 của chi bộ."
+LONG_AGENDA = "\n".join(f"{n}. {_LINE}" for n in range(1, 40))[:2000]  # scheduling.AGENDA_MAX
+LONG_ANNOUNCEMENT = " ".join([_LINE] * 40)[
+    :1700
+]  # announcements.TEXT_MAX  # a second plain member of A
 STRANGERS = ("777", "778", "5550001", "987654321012")
 
 
@@ -150,8 +155,14 @@ async def build_world(services: Services, channel: str) -> World:
     await grant_role(services, world.ids[QUAN], "xml", Role.STAFF)
     hung, binh = world.person(ROLES["secretary"][1]), world.person(ROLES["other_secretary"][1])
     tam = world.person(ROLES["member"][1])
-    # Meetings: A's next one (scheduled by the secretary), a held one last month; B's next one.
-    await wizard_once(hung, "20/11/2026", "19:30")
+    # Meetings: A's next one (scheduled by the secretary, with an agenda as long as allowed),
+    # a held one last month; B's next one. The longest texts make the longest replies.
+    await hung.say("/taohop")
+    await hung.tap(t("btn_kind_regular"))
+    await hung.tap(t("btn_repeat_once"))
+    for answer in ("20/11/2026", "19:30", "Hội trường ấp", LONG_AGENDA):
+        await hung.say(answer)
+    await hung.tap(t("btn_confirm"))
     await wizard_once(binh, "21/11/2026", "19:30")
     async with services.db.unit_of_work() as uow:
         s = uow.session
@@ -196,7 +207,7 @@ async def build_world(services: Services, channel: str) -> World:
     await tam.tap("Đã dự")
     await hung.say("/tukiemtra")
     await assign(hung, names=(TAM,))
-    world.announcement_id = await announce(hung)
+    world.announcement_id = await announce(hung, LONG_ANNOUNCEMENT)
     async with services.db.unit_of_work() as uow:
         s = uow.session
         world.duty_id = int(await s.scalar(select(func.max(Duty.id))) or 0)
