@@ -158,7 +158,9 @@ class Tally:
     stuck: dict[int, str] = field(default_factory=dict)  # user -> the press never answered
     waiting_for: dict[int, str] = field(default_factory=dict)  # user -> the screen awaited
     in_flight_at_kill: dict[int, str] = field(default_factory=dict)  # the same, at the kill
-    first_after_restart: dict[int, str] = field(default_factory=dict)  # user -> screen
+    done_at_kill: set[int] = field(default_factory=set)  # users through the form by then
+    # user -> (the screen awaited, the first screen the restarted bot showed)
+    first_after_restart: dict[int, tuple[str, str]] = field(default_factory=dict)
     kill_seq: int | None = None  # the emulator's last event when the bot was killed
 
 
@@ -180,7 +182,7 @@ async def member(client: EmulatorClient, user: int, tally: Tally, go: asyncio.Ev
                 seq = max(seq, event.seq)
                 after_kill = tally.kill_seq is not None and event.seq > tally.kill_seq
                 if after_kill and user not in tally.first_after_restart:
-                    tally.first_after_restart[user] = event.body
+                    tally.first_after_restart[user] = (expect, event.body)
                 if expect in event.body:
                     message_id = event.message_id
                     return True
@@ -249,6 +251,11 @@ async def crash_while_answering(
         await kill(first)
         tally.kill_seq = scene.emulator.telegram.bot(DEMO_TOKEN).chatlog.last_seq
         tally.in_flight_at_kill = dict(tally.waiting_for)
+        tally.done_at_kill = {
+            u
+            for u in users
+            if tally.accepted[u] == len(plan(u)) and u not in tally.in_flight_at_kill
+        }
         at_kill = sum(tally.accepted.values())
         kept = await kept_unhandled(db)
         stored_at_kill = await answer_rows(db)
@@ -301,23 +308,25 @@ async def check(
         c.chat_id for c in await scene.client.calls("sendMessage") if c.status == 200
     )
     extra = sum(count - 1 for count in messages.values())  # each member: one message, edited
-    # Each member waiting at the kill: the first thing seen after the restart is the screen
-    # their press leads to (the next unanswered question), not an earlier one.
-    resumed = {u: tally.first_after_restart.get(u, "") for u in tally.in_flight_at_kill}
-    elsewhere = {u: s[-80:] for u, s in resumed.items() if tally.in_flight_at_kill[u] not in s}
-    bound = len(tally.in_flight_at_kill)
+    # The first screen the restarted bot shows each member is the one their press in flight
+    # leads to (the next unanswered question), never an earlier one.
+    resumed = tally.first_after_restart
+    elsewhere = {u: shown[-80:] for u, (awaited, shown) in resumed.items() if awaited not in shown}
+    bound = n["kept_at_kill"]  # each update kept unhandled may be handled twice, once each
     figure(
         f"{members} members, {n['presses']} presses; killed after {n['at_kill']} accepted "
         f"({n['stored_at_kill']} answer rows stored, {n['kept_at_kill']} updates kept unhandled): "
         f"lost {len(tally.stuck)}, answers wrong or missing {n['wrong']}, resumed at the next "
-        f"question {len(resumed) - len(elsewhere)} of {len(resumed)} waiting at the kill, "
-        f"duplicate messages {extra} (bound {bound}: members with a press in flight), "
+        f"question {len(resumed) - len(elsewhere)} of {len(resumed)}, "
+        f"duplicate messages {extra} (bound {bound}: the updates kept unhandled), "
         f"presses handled again after the restart {n['not_modified']} (answered idempotently)"
     )
     assert tally.stuck == {}, f"presses never answered: {dict(list(tally.stuck.items())[:5])}"
     assert n["accepted"] == n["presses"]
     assert n["wrong"] == 0
     assert tally.in_flight_at_kill, "killed between presses: nothing was in flight"
+    unfinished = members - len(tally.done_at_kill)
+    assert len(resumed) == unfinished, "members who saw nothing from the restarted bot"
     assert elsewhere == {}, "self-checks that did not resume at the next question"
     assert extra <= bound
     assert n["leftover"] == 0, "updates left unhandled after everyone finished"
