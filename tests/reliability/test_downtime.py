@@ -11,6 +11,8 @@ What must happen: per kind and per person, only the newest reminder that fell du
 the older ones are stored as skipped (stale) and counted; a reminder for a meeting that began
 during the gap is not sent at all; nothing goes out in quiet hours (21:00-06:30): when the gap
 ends inside them, the useful reminders wait for the morning, and only the newest of each.
+Six hours hold at most one self-check or duty reminder per person (they fall due at 07:30 on
+their days), so a third check keeps the bot down five days to see those kinds skip too.
 """
 
 from __future__ import annotations
@@ -434,3 +436,62 @@ async def test_six_hours_down_ending_in_quiet_hours(
     assert not any(k.startswith(f"rem:{m5}:") for k in by_key)
     assert at_release == Counter({world.users[m]: 1 for m in b})
     assert sum(after.values()) == len(got_sent)
+
+
+async def test_five_days_down_each_kind_sends_only_its_newest_reminder(
+    database: Database, database_url: str, figure: Callable[[str], None]
+) -> None:
+    """Down five days: of each kind (meeting, self-check, duty) only the newest reminder that
+    fell due goes to each person; the older ones are skipped as stale and counted."""
+    made = local(date(2026, 11, 25), 12)
+    down, back = local(date(2026, 12, 3), 12), local(date(2026, 12, 8), 9)
+    clock = ManualClock(made)
+
+    async with bot(database_url, clock, None) as h:
+        services = h.app.services
+        world = await build(services, made, OWN_OFFSETS)
+        await h.client.register_users(sorted(world.users.values()))
+        a = world.members["A"]
+        # M7 (cell A: 3d, 1d, 2h) at 10:00 on 08/12: all three fall in the gap. The monthly
+        # period opens on 01/12 (the bot is up): its reminders on 04/12 and 08/12 fall in the
+        # gap. K5 is due on 06/12: its 1-day stage (05/12) and overdue day (07/12) fall in it.
+        await add_meeting(services, world, "M7", "A", local(date(2026, 12, 8), 10), made)
+        await add_duty(services, world, "K5", DutyKind.INSPECTION, date(2026, 12, 6), made, a[2:4])
+        moments = [made] + [
+            local(made.date() + timedelta(n), 7, 30)
+            for n in range(1, (down.date() - made.date()).days + 1)
+        ]
+        await walk(h, clock, [m for m in moments if m < down] + [down])
+        before = await outbox(services)
+    assert all(r.status == OutboxStatus.SENT for r in before), "all sent before the gap"
+    known = {r.dedupe_key for r in before}
+
+    clock.set(back)
+    async with bot(database_url, clock, world) as h:
+        await tick(h)
+        rows = [r for r in await outbox(h.app.services) if r.dedupe_key not in known]
+        sent = await sent_texts(h, world)
+
+    m7, k5 = world.meetings["M7"], world.duties["K5"]
+    everyone = a + world.members["B"]
+    by_key = {r.dedupe_key: r for r in rows}
+    got_sent = {k for k, r in by_key.items() if r.status == OutboxStatus.SENT}
+    got_skipped = {k for k, r in by_key.items() if r.status == OutboxStatus.SKIPPED}
+    figure(f"down 03/12 12:00-08/12 09:00: {len(rows)} due during the gap ({tally(rows)})")
+    newest_self_check = {k for k in got_sent if k.startswith("sc:rem:")}
+    assert {k.rsplit(":", 1)[1] for k in newest_self_check} == {"7"}
+    assert len(newest_self_check) == len(everyone)
+    assert got_sent == (
+        {f"rem:{m7}:v1:{m}:120" for m in a}
+        | newest_self_check
+        | {f"duty:overdue:{k5}:{m}" for m in a[2:4]}
+        | {f"duty:escalate:{k5}:{m}" for m in world.leaders}
+    )
+    assert {k for k in got_skipped if k.startswith("sc:rem:")} == {
+        k[: -len("7")] + "3" for k in newest_self_check
+    }
+    assert {k for k in got_skipped if not k.startswith("sc:rem:")} == (
+        {f"rem:{m7}:v1:{m}:{o}" for m in a for o in (4320, 1440)}
+        | {f"duty:rem:{k5}:{m}:1" for m in a[2:4]}
+    )
+    assert sum(sent.values()) == len(got_sent)
