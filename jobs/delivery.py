@@ -3,6 +3,11 @@
 A crash between a send and its record can repeat at most the rows claimed but not yet
 recorded: one batch per worker (`batch`, default 50). Those rows are claimed again after the
 lease runs out.
+
+A send that hangs (no answer until the HTTP client gives up, 20 s) does not hold up the
+loop: when no send of a batch has finished for `straggle_after` seconds, the batch's finished
+sends are recorded and the unfinished ones go on in the background, recorded in a later
+round; the next claim takes only as many rows as leave the total in flight at `batch`.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ class DeliveryConfig:
     max_attempts: int = 8
     lease: timedelta = timedelta(minutes=2)
     idle_poll: float = 1.0  # seconds between looks at the outbox when nothing woke us
+    # Seconds without any finished send after which a batch's unfinished sends are left to
+    # finish in the background (a batch paces one message a second per chat at most).
+    straggle_after: float = 2.0
     # Per channel (messages per second overall, seconds between two to one chat), for
     # channels whose limits differ from the defaults above (Zalo).
     pacing: Mapping[str, tuple[float, float]] = field(default_factory=dict)
@@ -58,6 +66,12 @@ class Deliverer:
         self.pacers = {name: Pacer(*pace) for name, pace in config.pacing.items()}
         self._wake = asyncio.Event()
         self._recent_429: dict[str, list[float]] = {}
+        self._stragglers: set[asyncio.Future[Outcome]] = set()
+
+    @property
+    def in_flight(self) -> int:
+        """Sends of earlier batches still waiting for an answer (claimed, not recorded)."""
+        return len(self._stragglers)
 
     def pacer_for(self, channel: str) -> Pacer:
         """Each channel's limits are its own: a Zalo hold never slows Telegram."""
@@ -86,30 +100,72 @@ class Deliverer:
                 )
                 waiter.cancel()
                 stopper.cancel()
+        try:
+            await self.finish()
+        except Exception:
+            log.exception("recording the last sends failed")
 
     async def deliver_once(self) -> int:
+        """One round: record the stragglers that finished, claim and send a batch; the
+        number of rows recorded."""
         config, now = self.services.config, self.services.clock.now()
         if config.quiet_hours.contains(now.astimezone(config.timezone).time()):
             return 0  # proactive messages wait for the morning, retries included
-        rows = await deliveries.claim(
-            self.services, self.worker, self.config.batch, self.channels, self.config.lease
-        )
-        if not rows:
-            return 0
-        limit = asyncio.Semaphore(self.config.concurrency)
-        outcomes = await asyncio.gather(*(self._send(row, limit) for row in rows))
-        await deliveries.record(self.services, outcomes, self.config.max_attempts)
-        return len(rows)
+        finished = [s for s in self._stragglers if s.done()]
+        self._stragglers.difference_update(finished)
+        outcomes = [s.result() for s in finished]
+        room = self.config.batch - len(self._stragglers)
+        rows: list[Claimed] = []
+        if room > 0:
+            rows = await deliveries.claim(
+                self.services, self.worker, room, self.channels, self.config.lease
+            )
+        if rows:
+            limit = asyncio.Semaphore(self.config.concurrency)
+            sends: list[asyncio.Future[Outcome]] = [
+                asyncio.ensure_future(self._send(row, limit)) for row in rows
+            ]
+            outcomes += await self._settle(sends)
+        if outcomes:
+            await deliveries.record(self.services, outcomes, self.config.max_attempts)
+        return len(outcomes)
+
+    async def _settle(self, sends: list[asyncio.Future[Outcome]]) -> list[Outcome]:
+        """Wait for the batch's sends while they keep finishing; leave the hung ones."""
+        pending = set(sends)
+        while pending:
+            done, pending = await asyncio.wait(
+                pending, timeout=self.config.straggle_after, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not done:
+                log.warning("%d sends without an answer: recorded when they end", len(pending))
+                for straggler in pending:
+                    straggler.add_done_callback(lambda _: self.wake())
+                self._stragglers.update(pending)
+                break
+        return [s.result() for s in sends if s.done()]
 
     async def drain(self, rounds: int = 1000) -> int:
-        """Deliver everything that is due now (tests, the demo, the CLI)."""
+        """Deliver everything that is due now (tests, the demo, the CLI), stragglers too."""
         total = 0
         for _ in range(rounds):
             sent = await self.deliver_once()
-            if sent == 0:
+            if sent == 0 and not self._stragglers:
                 break
+            if sent == 0:
+                await asyncio.wait(set(self._stragglers), return_when=asyncio.FIRST_COMPLETED)
             total += sent
         return total
+
+    async def finish(self) -> int:
+        """At shutdown: wait for the stragglers (the HTTP client bounds them) and record them."""
+        if not self._stragglers:
+            return 0
+        await asyncio.wait(set(self._stragglers))
+        outcomes = [s.result() for s in self._stragglers]
+        self._stragglers.clear()
+        await deliveries.record(self.services, outcomes, self.config.max_attempts)
+        return len(outcomes)
 
     async def _send(self, row: Claimed, limit: asyncio.Semaphore) -> Outcome:
         if row.expires_at is not None and self.services.clock.now() >= row.expires_at:

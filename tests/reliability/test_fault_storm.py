@@ -3,10 +3,12 @@
 The bot (PTB, Zalo adapter, gateway, delivery loop) runs on both channels against the
 emulator over loopback, with the emulator enforcing the platforms' flood limits (Telegram:
 30 messages/s per bot and 1/s per chat; Zalo: 1/s per chat) and injecting faults on
-sendMessage: 429 (Telegram's with retry_after, Zalo's without), 500, 502, and requests held
-then dropped without an answer (a gateway timeout). A producer keeps the outbox busy for the
-whole storm: every second a trickle of reminders to random chats, and every `broadcast_every`
-seconds one to every chat, so both the overall and the per-chat pacing are exercised.
+sendMessage: 429 (Telegram's with retry_after, Zalo's without), 500, 502, requests held
+then dropped without an answer (a gateway timeout) and, in the full storm, requests held past
+the bot's HTTP timeout (20 s: the bot gives up; the emulator logs 499). A producer keeps the
+outbox busy for the whole storm: every second a trickle of reminders to random chats, and
+every `broadcast_every` seconds one to every chat, so both the overall and the per-chat
+pacing are exercised.
 
 Time: the pacer (jobs/pacing.py) and the emulator's limiter measure the monotonic wall clock,
 and a send is a real HTTP round trip, so the storm cannot be compressed; the business clock
@@ -53,10 +55,12 @@ class Storm:
     zalo_trickle: int
     broadcast_every: int  # seconds between reminders to every chat
     drain: float  # seconds allowed after the storm for the last retries
+    hangs: float = 0.0  # share of sends held past the client's 20 s timeout (499)
 
 
 QUICK = Storm(12, 120, 30, 4, 2, 6, 60.0)
-FULL = Storm(600, 300, 40, 3, 1, 60, 180.0)
+FULL = Storm(600, 300, 40, 3, 1, 60, 180.0, hangs=0.005)
+HANG = 25.0  # seconds a hung request is held: longer than the bot's HTTP timeout (20 s)
 
 
 @dataclass
@@ -95,7 +99,7 @@ async def channels(h: Harness, storm: Storm) -> list[Channel]:
     return found
 
 
-async def storm_faults(h: Harness) -> None:
+async def storm_faults(h: Harness, storm: Storm) -> None:
     h.emulator.faults.seed(20261127)
     await h.client.set_rate_limit(True, overall_per_second=30, per_chat_per_second=1)
     # Zalo documents no overall figure; its per-chat interval is what the bot paces to.
@@ -107,6 +111,9 @@ async def storm_faults(h: Harness) -> None:
             "sendMessage", kind, retry_after=retry, delay=hold, probability=probability
         )
         await h.zalo.add_fault("sendMessage", kind, delay=hold, probability=probability)
+    if storm.hangs:  # the client gives up (its timeout), the row is retried
+        await h.client.add_fault("sendMessage", "timeout", delay=HANG, probability=storm.hangs)
+        await h.zalo.add_fault("sendMessage", "timeout", delay=HANG, probability=storm.hangs)
 
 
 async def produce(h: Harness, storm: Storm, chans: list[Channel]) -> int:
@@ -229,7 +236,8 @@ def wire(
 
 def describe(name: str, w: Wire) -> str:
     faults = sum(w.faults.values())
-    kinds = ", ".join(f"{k or 'dropped'}×{n}" for k, n in sorted(w.faults.items()))
+    names = {0: "dropped", 499: "timed out"}
+    kinds = ", ".join(f"{names.get(k, k)}×{n}" for k, n in sorted(w.faults.items()))
     return (
         f"{name}: delivered {w.delivered}, duplicates {w.duplicates}, missing {w.missing}; "
         f"{faults} injected faults in {w.calls} calls ({100 * faults / max(1, w.calls):.1f}%: "
@@ -240,7 +248,7 @@ def describe(name: str, w: Wire) -> str:
 async def run_storm(sqlite_url: str, storm: Storm, figure: Callable[[str], None]) -> None:
     async with running_bot(sqlite_url, channel="both", migrate_first=False) as h:
         chans = await channels(h, storm)
-        await storm_faults(h)
+        await storm_faults(h, storm)
         started = time.monotonic()
         total = await produce(h, storm, chans)
         assert await drained(h, storm.drain) == {"sent": total}
@@ -266,6 +274,8 @@ async def run_storm(sqlite_url: str, storm: Storm, figure: Callable[[str], None]
     share = sum(faults.values()) / sum(w.calls for w in wires.values())
     assert 0.05 <= share <= 0.16, lines  # the storm really was ~10% faults
     assert {429, 500, 502, 0} <= set(faults), lines  # every kind of fault happened
+    if storm.hangs:
+        assert 499 in faults, lines  # requests the bot gave up on (its HTTP timeout)
 
 
 async def test_a_12_second_fault_storm_loses_nothing_and_keeps_the_limits(
@@ -282,9 +292,9 @@ async def test_a_12_second_fault_storm_loses_nothing_and_keeps_the_limits(
 async def test_a_ten_minute_fault_storm_loses_nothing_and_keeps_the_limits(
     sqlite_url: str, figure: Callable[[str], None]
 ) -> None:
-    """10 minutes of 10% failing sends (429 with retry_after, 500/502, dropped connections) on
-    Telegram and Zalo: every message delivered exactly once, no chat gets more than 1 msg/s,
-    no 429 caused by our own pacing.
+    """10 minutes of 10% failing sends (429 with retry_after, 500/502, dropped connections,
+    timeouts) on Telegram and Zalo: every message delivered exactly once, no chat gets more
+    than 1 msg/s, no 429 caused by our own pacing.
 
     Real time (see the module's docstring), both channels in one bot.
     """
