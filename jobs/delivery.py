@@ -138,7 +138,7 @@ class Deliverer:
                 pending, timeout=self.config.straggle_after, return_when=asyncio.FIRST_COMPLETED
             )
             if not done:
-                log.warning("%d sends without an answer: recorded when they end", len(pending))
+                log.info("%d sends without an answer yet: recorded when they end", len(pending))
                 for straggler in pending:
                     straggler.add_done_callback(lambda _: self.wake())
                 self._stragglers.update(pending)
@@ -150,10 +150,11 @@ class Deliverer:
         total = 0
         for _ in range(rounds):
             sent = await self.deliver_once()
-            if sent == 0 and not self._stragglers:
-                break
             if sent == 0:
-                await asyncio.wait(set(self._stragglers), return_when=asyncio.FIRST_COMPLETED)
+                waiting = {s for s in self._stragglers if not s.done()}
+                if not waiting:  # nothing left, or quiet hours
+                    break
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             total += sent
         return total
 
