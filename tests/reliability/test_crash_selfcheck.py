@@ -202,6 +202,18 @@ async def member(client: EmulatorClient, user: int, tally: Tally, go: asyncio.Ev
         del tally.waiting_for[user]
 
 
+async def repeated_screens(client: EmulatorClient, chats: list[int]) -> int:
+    """Messages or edits that showed a member a screen they had already been shown (each
+    question, comment prompt and the summary appear once in a run without faults)."""
+    repeats = 0
+    for chat in chats:
+        seen: set[str] = set()
+        for event in await client.events(chat, after=0):
+            repeats += event.body in seen
+            seen.add(event.body)
+    return repeats
+
+
 @dataclass
 class Scene:
     emulator: Emulator
@@ -308,6 +320,7 @@ async def check(
         c.chat_id for c in await scene.client.calls("sendMessage") if c.status == 200
     )
     extra = sum(count - 1 for count in messages.values())  # each member: one message, edited
+    repeated = await repeated_screens(scene.client, [c for c in messages if c is not None])
     # The first screen the restarted bot shows each member is the one their press in flight
     # leads to (the next unanswered question), never an earlier one.
     resumed = tally.first_after_restart
@@ -318,7 +331,8 @@ async def check(
         f"({n['stored_at_kill']} answer rows stored, {n['kept_at_kill']} updates kept unhandled): "
         f"lost {len(tally.stuck)}, answers wrong or missing {n['wrong']}, resumed at the next "
         f"question {len(resumed) - len(elsewhere)} of {len(resumed)}, "
-        f"duplicate messages {extra} (bound {bound}: the updates kept unhandled), "
+        f"duplicate messages {extra} and screens shown twice {repeated} (bound {bound}: the "
+        f"updates kept unhandled), "
         f"presses handled again after the restart {n['not_modified']} (answered idempotently)"
     )
     assert tally.stuck == {}, f"presses never answered: {dict(list(tally.stuck.items())[:5])}"
@@ -329,6 +343,7 @@ async def check(
     assert len(resumed) == unfinished, "members who saw nothing from the restarted bot"
     assert elsewhere == {}, "self-checks that did not resume at the next question"
     assert extra <= bound
+    assert repeated <= bound
     assert n["leftover"] == 0, "updates left unhandled after everyone finished"
     assert n["texts"] == 0, "handled updates must not keep what was said"
 
