@@ -10,7 +10,7 @@ what anyone answered.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, ScalarSelect, and_, case, exists, func, select
@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.context import CoreConfig, Services
 from core.duties import OPEN as OPEN_DUTIES
 from core.errors import Refused
-from core.identity import load_actor, require, require_member
+from core.identity import load_actor, require, require_member, unit_path
 from core.messages import Incoming
-from core.policy import Action
+from core.policy import Action, allows
 from core.selfcheck_periods import active_forms
 from db.models import (
     Attendance,
@@ -126,6 +126,7 @@ class CellStatus:
     open_flags: int  # members with flags nobody has followed up yet
     duties: DutyCounts
     delivery: DeliveryProblems
+    selfcheck_names: bool = True  # whether the asker may see who has not done it
 
 
 def local_today(config: CoreConfig, now: datetime) -> date:
@@ -395,8 +396,15 @@ async def _leader_cell(services: Services, s: AsyncSession, who: Incoming) -> in
 async def status_for(services: Services, who: Incoming) -> CellStatus:
     """`/tinhhinh`: the status of the asker's own cell."""
     async with services.db.unit_of_work() as uow:
-        cell_id = await _leader_cell(services, uow.session, who)
-        return await cell_status(uow.session, services.config, services.clock.now(), cell_id)
+        s = uow.session
+        actor = await load_actor(s, services.config, who.channel, who.sender_id)
+        cell_id = require_member(actor)
+        path = await unit_path(s, cell_id)
+        if not allows(actor, Action.VIEW_ROSTER, path):
+            raise Refused("not_allowed")
+        status = await cell_status(s, services.config, services.clock.now(), cell_id)
+        names = allows(actor, Action.VIEW_SELFCHECK_PROGRESS, path)
+        return replace(status, selfcheck_names=names)
 
 
 # --- the lists behind the buttons -----------------------------------------------------------

@@ -104,7 +104,7 @@ def _status_buttons(st: CellStatus) -> list[list[Button]]:
         _button("status_btn_unanswered", nxt.unanswered if nxt else 0, View.RSVP)
         + _button("status_btn_absent", last.absent + last.excused if last else 0, View.ATTENDANCE)
     ]
-    for p in st.periods:
+    for p in st.periods if st.selfcheck_names else []:
         waiting = p.in_progress + p.not_started
         rows.append(_button("status_btn_selfcheck", waiting, View.SELFCHECK, p.id, label=p.label))
     duty_key = "status_btn_overdue" if d.overdue else "status_btn_due_soon"

@@ -3,7 +3,8 @@ all the ticks at the same moments, several times, and the outcome is the one of 
 
 Meeting and duty reminders are outbox rows keyed by what they are (`ON CONFLICT DO
 NOTHING`); a self-check period is opened only by the tick whose insert of the period row
-wins; job_state is an upsert; housekeeping only deletes.
+wins; job_state is an upsert; housekeeping deletes and empties old texts (repeating it
+changes nothing).
 """
 
 from __future__ import annotations

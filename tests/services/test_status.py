@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -475,6 +475,27 @@ async def test_who_may_see_it(services: Services) -> None:
         committee = await uow.session.scalar(select(Unit.parent_id).where(Unit.id == w.cell.id))
     await grant_role(services, w.ids[TAM], str(committee), Role.STAFF)
     assert text_of(await w.tam.say("/tinhhinh")) == t("not_allowed")
+
+
+async def test_an_administrator_sees_the_counts_but_no_names_of_the_selfcheck(
+    services: Services,
+) -> None:
+    """An administrator who is a plain member of the cell sees the status, with the
+    self-check's counts but without the button to who has not done it (a leaders' right)."""
+    w = await setup(services)
+    admin = Services(
+        services.db,
+        services.clock,
+        replace(services.config, admin_accounts=frozenset({("test", w.tam.user_id)})),
+    )
+    reply = only(await person(admin, w.tam.user_id).say("/tinhhinh"))
+    assert t("status_period", label="11/2026", until="30/11", done=1, going=1, not_started=2) in (
+        reply.text.split("\n")
+    )
+    labels = [b.label for b in reply.button_list()]
+    assert t("status_btn_selfcheck", label="11/2026", count=3) not in labels
+    assert t("status_btn_unanswered", count=2) in labels  # the other lists are still there
+    assert text_of(await w.hung.say("/tinhhinh")).split("\n")[0] == reply.text.split("\n")[0]
 
 
 # --- statements per status: the same for 5 and 50 members -----------------------------------
