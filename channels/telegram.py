@@ -60,6 +60,7 @@ CHATS_AT_ONCE = 32
 
 Keep = Callable[[list[dict[str, Any]]], Awaitable[None]]
 _UNTRACKED = -1  # an update that did not come through `_keep` (handled, not stored)
+DONE_KEPT = 10_000  # handled event ids remembered (a start-up's replay is far fewer)
 
 
 def update_key(body: dict[str, Any]) -> str:
@@ -219,6 +220,10 @@ class TelegramChannel:
         self.bulk = BotApiSender(api, config.token)
         self._kept: dict[int, int | None] = {}  # update id -> stored event (None: seen before)
         self._queued: set[int] = set()  # stored events handed to `_chats`, not yet done
+        # Stored events this process has handled: a webhook update that arrived while
+        # `_replay` read the store reaches `_dispatch` twice, the second time after the first
+        # is done (and out of `_queued`).
+        self._done: dict[int, None] = {}
 
     @property
     def username(self) -> str:
@@ -308,8 +313,8 @@ class TelegramChannel:
         """PTB hands over updates one at a time and in order; each chat's are handled in
         that order, different chats side by side (one slow chat never holds up the others)."""
         if event_id is not None:
-            if event_id in self._queued:
-                return  # fed while `_replay` read the store: queued once is enough
+            if event_id in self._queued or event_id in self._done:
+                return  # fed while `_replay` read the store: handled once is enough
             self._queued.add(event_id)
         incoming = to_incoming(update)
         chat = incoming.chat_id if incoming is not None else "-"
@@ -326,6 +331,9 @@ class TelegramChannel:
             assert self.gateway is not None
             await inbound.done(self.gateway.router.services, event_id)
             self._queued.discard(event_id)
+            self._done[event_id] = None
+            if len(self._done) > DONE_KEPT:
+                del self._done[next(iter(self._done))]  # the oldest
 
     async def _route(self, update: Update, incoming: Incoming) -> None:
         if update.callback_query is not None:

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from telegram import Update
 
 from bot.harness import Harness, running_bot
 from channels.telegram import update_key
@@ -107,3 +108,31 @@ async def test_an_update_left_unhandled_by_a_crash_is_handled_at_the_next_start(
             return [(done, body) for _, body, done in await events(h)] == [(True, None)]
 
         await eventually("the kept update to be marked handled, its content cleared", handled)
+
+
+async def test_a_stored_update_that_reaches_dispatch_again_after_it_was_handled_is_skipped(
+    sqlite_url: str,
+) -> None:
+    """In webhook mode an update posted while `_replay` read the store reaches `_dispatch`
+    twice: from the store and from PTB's queue. The second time must not answer again,
+    even when the first is already done."""
+    async with running_bot(sqlite_url, migrate_first=False) as h:
+        khoa = h.user(7005, "Khoa")
+        await khoa.say("/start")
+        seq = await chat_seq(khoa)
+        body = start_update(7005, "Khoa", "/trogiup")
+        kept = await inbound.store_many(h.app.services, "telegram", [(update_key(body), body)])
+        (event_id,) = kept.values()
+        assert event_id is not None
+        channel = h.app.telegram
+        assert channel is not None
+        update = Update.de_json(body, channel.app.bot)
+        channel._dispatch(update, event_id)
+
+        async def handled() -> bool:
+            return all(done for _, _, done in await events(h))
+
+        await eventually("the update to be handled", handled)
+        channel._dispatch(update, event_id)  # PTB's copy, after the stored one is done
+        replies = await h.client.events(7005, after=seq, min_count=1, timeout=5, quiet=1.0)
+    assert len(replies) == 1
