@@ -193,8 +193,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(600, 2 ** max(1, attempts)))
 
 
-async def record(services: Services, outcomes: Sequence[Outcome], max_attempts: int) -> None:
+async def record(
+    services: Services, outcomes: Sequence[Outcome], max_attempts: int, worker: str | None = None
+) -> None:
     """Write every outcome of one batch in one transaction; alert leaders once.
+
+    Only rows still being sent are written, and with `worker` only rows this worker still
+    holds: a late outcome never undoes what happened meanwhile (a member's data forgotten,
+    the lease run out and the row taken by another worker).
 
     A row for a member refused (403) on one account goes back to pending when the member is
     still reachable on another channel: the next claim sends it there, once. Leaders are
@@ -210,12 +216,16 @@ async def record(services: Services, outcomes: Sequence[Outcome], max_attempts: 
             await mark_accounts(s, now, chat, blocked=True, action="unreachable")
         rerouted = await _rerouted(s, refusals)
         # One executemany for the whole batch (ORM bulk UPDATE by primary key).
+        still_ours = Outbox.status == OutboxStatus.SENDING
+        if worker is not None:
+            still_ours = still_ours & (Outbox.claimed_by == worker)
         await s.execute(
-            update(Outbox),
+            update(Outbox).where(still_ours),
             [
                 {"id": o.row.id, **_values(o, now, max_attempts, o.row.id in rerouted)}
                 for o in outcomes
             ],
+            execution_options={"synchronize_session": None},  # no Outbox objects loaded
         )
         to_alert = {o.row.member_id for o in refusals if o.row.id not in rerouted}
         for member_id in sorted(m for m in to_alert if m is not None):

@@ -108,27 +108,38 @@ class Deliverer:
     async def deliver_once(self) -> int:
         """One round: record the stragglers that finished, claim and send a batch; the
         number of rows recorded."""
+        recorded = await self._record_stragglers()  # quiet hours or not: they were sent
         config, now = self.services.config, self.services.clock.now()
         if config.quiet_hours.contains(now.astimezone(config.timezone).time()):
-            return 0  # proactive messages wait for the morning, retries included
-        finished = [s for s in self._stragglers if s.done()]
-        self._stragglers.difference_update(finished)
-        outcomes = [s.result() for s in finished]
+            return recorded  # proactive messages wait for the morning, retries included
         room = self.config.batch - len(self._stragglers)
         rows: list[Claimed] = []
         if room > 0:
             rows = await deliveries.claim(
                 self.services, self.worker, room, self.channels, self.config.lease
             )
+        outcomes: list[Outcome] = []
         if rows:
             limit = asyncio.Semaphore(self.config.concurrency)
             sends: list[asyncio.Future[Outcome]] = [
                 asyncio.ensure_future(self._send(row, limit)) for row in rows
             ]
-            outcomes += await self._settle(sends)
+            outcomes = await self._settle(sends)
         if outcomes:
-            await deliveries.record(self.services, outcomes, self.config.max_attempts)
-        return len(outcomes)
+            await self._record(outcomes)
+        return recorded + len(outcomes)
+
+    async def _record(self, outcomes: list[Outcome]) -> None:
+        await deliveries.record(self.services, outcomes, self.config.max_attempts, self.worker)
+
+    async def _record_stragglers(self) -> int:
+        """Record the sends of earlier batches that have ended; they leave the set only once
+        recorded (a failed write is tried again next round, not forgotten)."""
+        finished = [s for s in self._stragglers if s.done()]
+        if finished:
+            await self._record([s.result() for s in finished])
+            self._stragglers.difference_update(finished)
+        return len(finished)
 
     async def _settle(self, sends: list[asyncio.Future[Outcome]]) -> list[Outcome]:
         """Wait for the batch's sends while they keep finishing; leave the hung ones."""
@@ -163,10 +174,7 @@ class Deliverer:
         if not self._stragglers:
             return 0
         await asyncio.wait(set(self._stragglers))
-        outcomes = [s.result() for s in self._stragglers]
-        self._stragglers.clear()
-        await deliveries.record(self.services, outcomes, self.config.max_attempts)
-        return len(outcomes)
+        return await self._record_stragglers()
 
     async def _send(self, row: Claimed, limit: asyncio.Semaphore) -> Outcome:
         if row.expires_at is not None and self.services.clock.now() >= row.expires_at:

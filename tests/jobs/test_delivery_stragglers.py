@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
+
+from sqlalchemy import update
 
 from core.clock import ManualClock
 from core.context import Services
 from core.messages import Address, Reply
-from db.models import OutboxStatus
+from db.models import Outbox, OutboxStatus
 from jobs.delivery import Deliverer, DeliveryConfig
 from jobs.pacing import Pacer
 from tests.jobs.helpers import CHANNELS, RecordingSender, note, put, row, statuses
@@ -99,3 +102,46 @@ async def test_stopping_waits_for_the_stragglers_and_records_them(
     sender.release.set()
     await asyncio.wait_for(running, 5)
     assert await statuses(services) == {"sent": 1}
+
+
+async def test_a_straggler_that_ends_in_quiet_hours_is_recorded_at_once(
+    services: Services, clock: ManualClock
+) -> None:
+    """Left unrecorded until morning, its lease would run out and it would be sent again."""
+    sender = HangingSender()
+    await put(services, [note("hung", clock.now(), to=Address("test", STUCK))])
+    deliverer = worker(services, sender)
+    assert await deliverer.deliver_once() == 0
+    clock.advance(timedelta(hours=7))  # 22:00 in Hà Nội: quiet hours
+    sender.release.set()
+    await asyncio.sleep(0.05)
+    assert await deliverer.deliver_once() == 1
+    assert (await row(services, "hung")).status is OutboxStatus.SENT
+
+
+async def test_a_late_outcome_does_not_undo_what_happened_to_the_row_meanwhile(
+    services: Services, clock: ManualClock
+) -> None:
+    """A member's data forgotten (the row skipped), or the lease run out and the row taken
+    by another worker: the hung send's outcome, when it comes, changes neither."""
+    sender = HangingSender()
+    now = clock.now()
+    await put(services, [note(key, now, to=Address("test", STUCK)) for key in ("a", "b")])
+    deliverer = worker(services, sender)
+    assert await deliverer.deliver_once() == 0
+    assert deliverer.in_flight == 2
+    async with services.db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(Outbox).where(Outbox.dedupe_key == "a").values(status=OutboxStatus.SKIPPED)
+        )
+        await uow.session.execute(
+            update(Outbox).where(Outbox.dedupe_key == "b").values(claimed_by="another")
+        )
+        await uow.commit()
+    sender.release.set()
+    await asyncio.sleep(0.05)
+    await deliverer.deliver_once()
+    assert deliverer.in_flight == 0
+    assert (await row(services, "a")).status is OutboxStatus.SKIPPED
+    taken = await row(services, "b")
+    assert (taken.status, taken.claimed_by) == (OutboxStatus.SENDING, "another")
