@@ -37,7 +37,16 @@ from core.messages import Reply
 from core.outbox import Message, enqueue
 from core.roster_queries import leader_members
 from core.texts import t, when_text
-from db.models import Meeting, Member, MemberRole, MemberStatus, Outbox, OutboxStatus, Role
+from db.models import (
+    ChannelAccount,
+    Meeting,
+    Member,
+    MemberRole,
+    MemberStatus,
+    Outbox,
+    OutboxStatus,
+    Role,
+)
 
 log = logging.getLogger(__name__)
 MARGIN_SHARE = 0.1  # the last message should go in the first 90% of the time available
@@ -80,14 +89,24 @@ async def estimate(
     deadline: datetime,
 ) -> Estimate:
     """The finish of a fan-out of `own` rows, already queued, due at `starts`."""
-    channel = func.coalesce(Outbox.channel, Member.preferred_channel)
-    rows = await s.execute(
-        select(channel, func.count())
+    # The channel a row goes out on, as core.deliveries.route picks it: the row's own chat,
+    # else the member's preferred channel, else their earliest account the bot can reach.
+    earliest = (
+        select(ChannelAccount.channel)
+        .where(ChannelAccount.member_id == Outbox.member_id, ChannelAccount.blocked_at.is_(None))
+        .order_by(ChannelAccount.linked_at, ChannelAccount.id)
+        .limit(1)
+        .correlate(Outbox)
+        .scalar_subquery()
+    )
+    waiting = (
+        select(func.coalesce(Outbox.channel, Member.preferred_channel, earliest).label("channel"))
         .select_from(Outbox)
         .outerjoin(Member, Member.id == Outbox.member_id)
         .where(Outbox.status.in_(WAITING), Outbox.next_attempt_at <= starts)
-        .group_by(channel)
+        .subquery()
     )
+    rows = await s.execute(select(waiting.c.channel, func.count()).group_by(waiting.c.channel))
     total, seconds = 0, 0.0
     for name, count in rows:
         total += count
@@ -138,7 +157,7 @@ async def _warn_meeting(
     tz = services.config.timezone
     reply = Reply(
         t(
-            "capacity_reminders_late",
+            "capacity_reminders_late" if found.ahead else "capacity_reminders_late_alone",
             count=found.own,
             when=when_text(found.deadline, tz),
             ahead=found.ahead,

@@ -7,4 +7,10 @@ TEXTS: dict[str, str] = {
         "tin mỗi giây, tin cuối dự kiến gửi xong lúc {until}, quá sát giờ họp. Đồng chí nên "
         "báo thêm cho đảng viên bằng điện thoại hoặc nhóm chat của chi bộ."
     ),
+    "capacity_reminders_late_alone": (
+        "⚠️ Lời nhắc họp có thể đến muộn. Bot cần gửi {count} lời nhắc cho cuộc họp lúc "
+        "{when}. Với tốc độ gửi khoảng {rate} tin mỗi giây, tin cuối dự kiến gửi xong lúc "
+        "{until}, quá sát giờ họp. Đồng chí nên báo thêm cho đảng viên bằng điện thoại hoặc "
+        "nhóm chat của chi bộ."
+    ),
 }

@@ -19,10 +19,14 @@ from core.messages import Address, Reply
 from core.outbox import Message, enqueue
 from core.texts import t, when_text
 from db.models import (
+    ChannelAccount,
     Meeting,
     MeetingKind,
     MeetingStatus,
+    Member,
     MemberRole,
+    Membership,
+    MemberStatus,
     Outbox,
     OutboxStatus,
     Role,
@@ -141,3 +145,48 @@ async def test_a_meeting_without_a_secretary_warns_its_deputy(
     await reminders.tick(services)
     assert [w.member_id for w in await warnings(services)] == [cell.member_ids[MAI]]
     assert (await warnings(services))[0].status is OutboxStatus.PENDING
+
+
+async def test_rows_for_zalo_only_members_count_at_zalos_rate(
+    services: Services, clock: ManualClock
+) -> None:
+    """Most members never choose a channel (/kenh): their rows go to their one account, and
+    the estimate must pace Zalo's rows at Zalo's rate, not Telegram's."""
+    cell = await seed_cell(services)
+    now = clock.now()
+    async with services.db.unit_of_work() as uow:
+        for i in range(30):
+            member = Member(
+                cell_id=cell.id,
+                full_name=f"Đảng viên {i}",
+                status=MemberStatus.ACTIVE,
+                membership=Membership.FULL,
+                created_at=now,
+                updated_at=now,
+            )
+            uow.session.add(member)
+            await uow.session.flush()
+            uow.session.add(
+                ChannelAccount(
+                    member_id=member.id,
+                    channel="zalo",
+                    external_id=f"z{i}",
+                    chat_id=f"z{i}",
+                    linked_at=now,
+                )
+            )
+            await enqueue(
+                uow.session,
+                services,
+                now,
+                [Message(f"z:{i}", "announcement", Reply("Thông báo"), now, member_id=member.id)],
+            )
+        await uow.commit()
+    config = replace(services.config, delivery_rate=1000.0, delivery_rates={"zalo": 0.01})
+    async with services.db.unit_of_work() as uow:
+        found = await capacity.estimate(
+            uow.session, config, now, 0, now, now + timedelta(minutes=20)
+        )
+    assert found.ahead == 30
+    assert found.finish - found.starts == timedelta(seconds=3000)  # 30 rows at 0.01/s
+    assert found.late
