@@ -84,7 +84,7 @@ def backup_command(file: Path, force: bool) -> None:
     try:
         copy = backup.backup(source, file, force=force, progress=_Shown())
     except backup.BackupError as exc:
-        click.echo(t("cli_backup_failed", reason=exc), err=True)
+        click.echo(t("cli_backup_failed", reason=t(exc.key, **exc.params)), err=True)
         sys.exit(1)
     click.echo(
         t(
@@ -144,7 +144,7 @@ def restore_command(file: Path, yes: bool) -> None:
     try:
         copy = backup.check_restorable(file)
     except backup.BackupError as exc:
-        click.echo(t("cli_restore_failed", reason=exc), err=True)
+        click.echo(t("cli_restore_failed", reason=t(exc.key, **exc.params)), err=True)
         sys.exit(1)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     keep = target.with_name(f"{target.name}.before-restore-{stamp}")
@@ -157,7 +157,7 @@ def restore_command(file: Path, yes: bool) -> None:
     try:
         restored, kept = backup.restore(file, target, keep, progress=_Shown())
     except backup.BackupError as exc:
-        click.echo(t("cli_restore_failed", reason=exc), err=True)
+        click.echo(t("cli_restore_failed", reason=t(exc.key, **exc.params)), err=True)
         sys.exit(1)
     if restored.revision != migrate.head_revision():
         click.echo(

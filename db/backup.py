@@ -27,7 +27,13 @@ Progress = Callable[[int, int], None]  # pages copied, pages in all
 
 
 class BackupError(Exception):
-    """The file is not a usable chibo database, or the operation is refused."""
+    """The file is not a usable chibo database, or the operation is refused. `key` names the
+    catalogue text (core/catalogue/data.py) the command line shows, with `params`."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key, params)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,19 +86,19 @@ def _revision(conn: sqlite3.Connection) -> str | None:
 def describe(path: Path) -> Copy:
     """Check a database file and say what it holds; BackupError if it is not one."""
     if not path.is_file():
-        raise BackupError(f"{path}: no such file")
+        raise BackupError("backup_no_file", path=path)
     try:
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             check = [r[0] for r in conn.execute("PRAGMA integrity_check")]
             if check != ["ok"]:
-                raise BackupError(f"{path}: integrity check failed: {'; '.join(check[:3])}")
+                raise BackupError("backup_damaged", path=path, detail="; ".join(check[:3]))
             counts = {
                 name: int(conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0])
                 for name in _tables(conn)
             }
             revision = _revision(conn)
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path}: not a SQLite database ({exc})") from exc
+        raise BackupError("backup_not_sqlite", path=path) from exc
     return Copy(path, path.stat().st_size, revision, counts)
 
 
@@ -147,11 +153,11 @@ def backup(
 ) -> Copy:
     """Copy the live database `source` to `target` (a new file unless `force`)."""
     if not source.is_file():
-        raise BackupError(f"{source}: no such database file")
+        raise BackupError("backup_no_file", path=source)
     if target.exists() and not force:
-        raise BackupError(f"{target} exists: choose another name or add --force")
+        raise BackupError("backup_target_exists", path=target)
     if target.resolve() == source.resolve():
-        raise BackupError(f"{target} is the database itself")
+        raise BackupError("backup_is_the_database", path=target)
     with closing(_connect(source)) as src:
         return _write_copy(src, target, progress)
 
@@ -160,12 +166,9 @@ def check_restorable(path: Path) -> Copy:
     """A backup may be restored when it is sound and at a revision this code knows."""
     copy = describe(path)
     if copy.revision is None:
-        raise BackupError(f"{path}: not a chibo database (no schema revision)")
+        raise BackupError("backup_not_chibo", path=path)
     if copy.revision not in known_revisions():
-        raise BackupError(
-            f"{path}: schema revision {copy.revision} is unknown to this version of chibo "
-            "(made by a newer one?)"
-        )
+        raise BackupError("backup_revision_unknown", path=path, revision=copy.revision)
     return copy
 
 
@@ -179,10 +182,7 @@ def _lock(target: Path) -> sqlite3.Connection:
         conn.execute("COMMIT")
     except sqlite3.OperationalError as exc:
         conn.close()
-        raise BackupError(
-            f"{target} is in use (a running bot or another command has it open): stop the "
-            "bot first"
-        ) from exc
+        raise BackupError("backup_in_use", path=target) from exc
     return conn
 
 
@@ -194,7 +194,7 @@ def restore(
     elsewhere: the exclusive lock is held from the check to the end of the restore."""
     check_restorable(source)
     if target.exists() and source.resolve() == target.resolve():
-        raise BackupError(f"{source} is the database itself")
+        raise BackupError("backup_is_the_database", path=source)
     existed = target.is_file() and target.stat().st_size > 0
     target.parent.mkdir(parents=True, exist_ok=True)
     kept = None

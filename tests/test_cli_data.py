@@ -113,9 +113,9 @@ def test_backup_refuses_to_overwrite_unless_forced(
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"not a database at all, just some bytes" * 200, "not a SQLite database"),
-        (None, "no schema revision"),
-        ("9999", "unknown to this version"),
+        (b"not a database at all, just some bytes" * 200, "không phải tệp cơ sở dữ liệu SQLite"),
+        (None, "không có phiên bản lược đồ"),
+        ("9999", "bản chibo này không biết"),
     ],
 )
 def test_restore_refuses_what_is_not_a_chibo_database(
@@ -146,7 +146,7 @@ def test_restore_refuses_while_the_database_is_open(
         bot.execute("SELECT COUNT(*) FROM members").fetchone()
         refused = cli("restore", "backup.db", "--yes")
     assert refused.exit_code == 1
-    assert "in use" in refused.output
+    assert "đang được mở" in refused.output
     assert not list(seeded.parent.glob("chibo.db.before-restore-*"))
 
 
@@ -168,7 +168,7 @@ async def test_restore_refuses_while_the_bots_engine_holds_the_database(
     finally:
         await database.dispose()
     assert refused.exit_code == 1
-    assert "in use" in refused.output
+    assert "đang được mở" in refused.output
     allowed = await asyncio.to_thread(
         runner.invoke, main, ["restore", "backup.db", "--yes"], env=env
     )
@@ -178,7 +178,7 @@ async def test_restore_refuses_while_the_bots_engine_holds_the_database(
 def test_restore_refuses_the_database_itself(cli: Invoke, seeded: Path) -> None:
     refused = cli("restore", str(seeded), "--yes")
     assert refused.exit_code == 1
-    assert "the database itself" in refused.output
+    assert "chính là cơ sở dữ liệu đang dùng" in refused.output
 
 
 def test_restore_asks_first(cli: Invoke, seeded: Path, workdir: Path) -> None:

@@ -36,6 +36,19 @@ TEXTS: dict[str, str] = {
         "(chibo db upgrade)."
     ),
     "cli_restore_failed": "Không khôi phục được: {reason}",
+    "backup_no_file": "không có tệp {path}",
+    "backup_damaged": "tệp {path} bị hỏng (kiểm tra toàn vẹn: {detail})",
+    "backup_not_sqlite": "{path} không phải tệp cơ sở dữ liệu SQLite",
+    "backup_target_exists": "tệp {path} đã có; chọn tên khác, hoặc thêm --force để ghi đè",
+    "backup_is_the_database": "{path} chính là cơ sở dữ liệu đang dùng",
+    "backup_not_chibo": "{path} không phải cơ sở dữ liệu của chibo (không có phiên bản lược đồ)",
+    "backup_revision_unknown": (
+        "{path} có phiên bản lược đồ {revision}, bản chibo này không biết (tệp do bản mới hơn "
+        "tạo ra?)"
+    ),
+    "backup_in_use": (
+        "{path} đang được mở (bot đang chạy, hoặc một lệnh chibo khác): hãy dừng bot trước"
+    ),
     "cli_data_cancelled": "Đã hủy, không thay đổi gì.",
     # --- chibo member forget -------------------------------------------------------------------
     "forgotten_name": "Đảng viên đã xóa dữ liệu",

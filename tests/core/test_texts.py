@@ -62,6 +62,7 @@ SAMPLES = {
     "skipped": 0,
     "path": "moi.png",
     "revision": "0001",
+    "detail": "row 3 missing from index",
     "head": "0001",
     "member": 3,
     "unit": "chi-bo-ap-1",
