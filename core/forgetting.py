@@ -122,18 +122,24 @@ class _Needles:
         pairs |= {s.strip(): MASK for s in masked if len(s.strip()) >= MIN_NEEDLE}
         pairs.pop(placeholder, None)
         self.pairs = dict(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
+        self.by_lower = {k.lower(): v for k, v in self.pairs.items()}
         self.pattern = (
-            re.compile("|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s in self.pairs))
+            re.compile(
+                "|".join(rf"(?<!\w){re.escape(s)}(?!\w)" for s in self.pairs), re.IGNORECASE
+            )
             if self.pairs
             else None
         )
 
     def like(self) -> list[str]:
-        """LIKE patterns finding candidates, raw and as JSON escapes them."""
+        """LIKE patterns finding candidates, raw and as JSON escapes them, as written and in
+        upper, lower and title case (LIKE ignores case for ASCII letters only, and not at all
+        on PostgreSQL: "NGUYỄN VĂN A" in a heading must be found too)."""
         found = set()
         for s in self.pairs:
-            found.add(f"%{s}%")
-            found.add(f"%{json.dumps(s)[1:-1]}%")
+            for variant in {s, s.upper(), s.lower(), s.title()}:
+                found.add(f"%{variant}%")
+                found.add(f"%{json.dumps(variant)[1:-1]}%")
         return sorted(found)
 
     def scrub(self, value: Any) -> Any:
@@ -142,7 +148,7 @@ class _Needles:
         if self.pattern is None:
             return value
         if isinstance(value, str):
-            return self.pattern.sub(lambda m: self.pairs[m.group(0)], value)
+            return self.pattern.sub(lambda m: self.by_lower.get(m.group(0).lower(), MASK), value)
         if isinstance(value, int) and not isinstance(value, bool) and str(value) in self.pairs:
             return MASK
         if isinstance(value, list):

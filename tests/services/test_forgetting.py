@@ -326,6 +326,22 @@ async def test_forgetting_removes_every_trace_and_keeps_the_counts(
         assert await s.scalar(select(Duty.concerns).where(Duty.concerns.like("đồng chí %")))
 
 
+async def test_the_name_is_found_in_any_case(seeded: Services) -> None:
+    """A heading that writes the name in capitals is scrubbed too."""
+    member_id, name, _, _ = await _subject(seeded)
+    async with seeded.db.unit_of_work() as uow:
+        duty = await uow.session.scalar(select(Duty).limit(1))
+        assert duty is not None
+        duty.concerns = f"KIỂM TRA ĐỒNG CHÍ {name.upper()} VÀ {name.lower()}"
+        await uow.commit()
+    await forgetting.forget(seeded, member_id)
+    async with seeded.db.unit_of_work() as uow:
+        concerns = await uow.session.scalar(select(Duty.concerns).where(Duty.id == duty.id))
+    assert concerns is not None
+    assert name.upper() not in concerns and name.lower() not in concerns
+    assert concerns.startswith("KIỂM TRA ĐỒNG CHÍ ")
+
+
 async def test_forgetting_twice_changes_nothing_more(seeded: Services) -> None:
     member_id, _, _, _ = await _subject(seeded)
     await forgetting.forget(seeded, member_id)
