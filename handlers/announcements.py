@@ -1,4 +1,4 @@
-"""Announcements to the whole cell (/thongbao) with «Đã đọc»: render what core decides."""
+"""Announcements to the whole cell (/thongbao) with a read button: render what core decides."""
 
 from __future__ import annotations
 

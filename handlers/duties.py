@@ -1,5 +1,5 @@
 """`/nhiemvu`: my KT/GS duties (and the cell's open ones for the secretary), reports on a duty,
-and the secretary's «Xác nhận hoàn thành» / «Trả lại»."""
+and the secretary's confirm-done / send-back buttons."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Following up self-check flags: «Đã liên hệ» and «Ghi chú» on the leaders' notice, the
+"""Following up self-check flags: the contacted and note buttons on the leaders' notice, the
 typed note, and `/theodoi` (the members with open flags and the suggestions)."""
 
 from __future__ import annotations
