@@ -36,13 +36,17 @@ def decode(payload: str) -> tuple[str, tuple[str, ...]]:
     return prefix, tuple(parts)
 
 
+# Ids are 32-bit integer columns: PostgreSQL refuses a larger number in a query about them.
+MAX_ID = 2**31 - 1
+
+
 def int_part(parts: tuple[str, ...], index: int) -> int:
     """Read parts[index] as a non-negative int, or raise PayloadError."""
     try:
         value = parts[index]
     except IndexError as exc:
         raise PayloadError("missing payload part") from exc
-    if not value.isdigit() or len(value) > 12:
+    if not (value.isascii() and value.isdigit()) or len(value) > 12 or int(value) > MAX_ID:
         raise PayloadError("payload part is not an id")
     return int(value)
 

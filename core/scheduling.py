@@ -191,7 +191,7 @@ def _typed(step: Step, text: str, data: dict[str, Any], now: datetime) -> Step:
         data["date"] = on.isoformat()
         return Step.TIME
     if step is Step.RULE_DAY:
-        if not text.isdigit() or not 1 <= int(text) <= 31:
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 31:
             raise Refused("rule_bad_day")
         data["day"] = int(text)
         return Step.TIME

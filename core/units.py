@@ -24,8 +24,9 @@ async def find_unit(session: AsyncSession, ref: str) -> Unit:
     """A unit by its code or numeric id."""
     query = select(Unit).where(Unit.code == ref.strip().lower())
     unit = await session.scalar(query)
-    if unit is None and ref.strip().isdigit():
-        unit = await session.get(Unit, int(ref))
+    number = ref.strip()
+    if unit is None and number.isascii() and number.isdigit() and len(number) <= 9:
+        unit = await session.get(Unit, int(number))
     if unit is None:
         raise Refused("unit_unknown", ref=ref)
     return unit

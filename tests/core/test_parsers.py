@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from core.chunks import split_text
 from core.commands import parse_command
 from core.invites import ALPHABET, display_code, new_code, normalize_code
-from core.payloads import MAX_BYTES, PayloadError, decode, encode
+from core.payloads import MAX_BYTES, MAX_ID, PayloadError, decode, encode, int_part
 
 part = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_-.", min_size=1, max_size=8)
 
@@ -108,3 +108,15 @@ def test_codes_use_an_unambiguous_alphabet() -> None:
         code = new_code()
         assert set(code) <= set(ALPHABET)
         assert normalize_code(display_code(code).lower()) == code
+
+
+@pytest.mark.parametrize("part", ["", "-1", "1.5", "²", "٣", "x1", str(MAX_ID + 1), "9" * 13])
+def test_int_part_refuses_what_is_not_an_id_the_database_can_take(part: str) -> None:
+    """A forged payload with a huge number made PostgreSQL refuse the query (int32 ids)."""
+    with pytest.raises(PayloadError):
+        int_part(("x", part), 1)
+
+
+def test_int_part_reads_ids() -> None:
+    assert int_part(("0", str(MAX_ID)), 0) == 0
+    assert int_part(("0", str(MAX_ID)), 1) == MAX_ID

@@ -83,6 +83,7 @@ async def test_rule_on_the_31st_moves_to_month_ends_over_14_months(
     await secretary.tap(t("btn_repeat_1"))
     await secretary.tap(t("btn_rule_day_of_month"))
     assert text_of(await secretary.say("32")) == t("rule_bad_day")
+    assert text_of(await secretary.say("²")) == t("rule_bad_day")  # a digit int() refuses
     await secretary.say("31")
     await secretary.say("19:30")
     await secretary.say("Nhà văn hóa")
