@@ -39,7 +39,9 @@ class Bot:
 
 def bot_env(database_url: str, api_url: str, **settings: str) -> dict[str, str]:
     """The environment of a bot process: only our settings (nothing from the developer's
-    environment leaks in), no quiet hours, fast polling; `settings` add or override."""
+    environment leaks in), no quiet hours, fast polling, no self-check period (after 07:30 on
+    any day its first questions would go to every member besides what the check sends);
+    `settings` add or override."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -50,6 +52,7 @@ def bot_env(database_url: str, api_url: str, **settings: str) -> dict[str, str]:
         DELIVERY_RATE="1000",
         DELIVERY_PER_CHAT_INTERVAL="0",
         TELEGRAM_POLL_TIMEOUT="1",
+        SELFCHECK_FORMS="",
         LOG_LEVEL="WARNING",
     )
     env.update(settings)

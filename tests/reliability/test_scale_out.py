@@ -135,6 +135,9 @@ def bot_env(database_url: str, emulator: Emulator, port: int) -> dict[str, str]:
         WEBHOOK_PORT=str(port),
         QUIET_HOURS="00:00-00:00",
         DELIVERY_RATE=str(PER_PROCESS_RATE),
+        # The broadcast is the only proactive traffic: no self-check period opens (after
+        # 07:30 its first questions would go to every member too: the check failed then).
+        SELFCHECK_FORMS="",
         LOG_LEVEL="WARNING",
     )
     return env
