@@ -48,5 +48,5 @@ format: install
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
 
-reliability: install  ## every reliability check, slow ones included (~?? min; writes docs/RELIABILITY.md)
+reliability: install  ## every reliability check, slow ones included (~26 min; writes docs/RELIABILITY.md)
 	$(BIN)/python -m bench.reliability $(BENCH_ARGS)
