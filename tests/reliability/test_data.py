@@ -119,7 +119,9 @@ while not stop.exists():
         )
     conn.execute("COMMIT")
     n += 1
-    seen.write_text(str(n))
+    part = seen.with_suffix(".part")
+    part.write_text(str(n))
+    part.replace(seen)  # atomic: a reader never sees the file empty (it once read 0)
 """
 
 
